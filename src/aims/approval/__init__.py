@@ -1,0 +1,1 @@
+"""Versioned approval, built once: draft → in review → approved → superseded, for any record."""

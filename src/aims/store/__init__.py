@@ -1,0 +1,1 @@
+"""The store: engine, sessions, declarative base, common mixins and migrations."""
