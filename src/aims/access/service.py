@@ -37,7 +37,7 @@ from aims.store.scoping import check_version, get_scoped, scoped
 from aims.store.types import utcnow
 
 LOGIN_FAILED = "Sign-in failed: the e-mail or password is not right."
-TOKEN_PREFIX = "aims_"
+TOKEN_PREFIX = "aims_"  # noqa: S105 - a visible marker, not a secret
 
 
 def _sha256(secret: str) -> str:

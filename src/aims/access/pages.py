@@ -1,0 +1,204 @@
+"""Pages for people and roles, and for API tokens."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from aims.access import service
+from aims.access.rules import ROLE_DESCRIPTIONS, Permission, Role
+from aims.errors import AimsError
+from aims.store.listing import ListParams
+from aims.web.security import CsrfSession, PageDb, WebSession
+from aims.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _field_errors(exc: AimsError) -> dict[str, str]:
+    errors = {str(e.loc[-1]): e.msg for e in exc.errors if e.loc}
+    return errors or {"_form": exc.detail}
+
+
+def _members_page(
+    request: Request,
+    db: PageDb,
+    info: WebSession,
+    *,
+    q: str = "",
+    role: str = "",
+    cursor: str | None = None,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    created: service.NewMember | None = None,
+    status_code: int = 200,
+) -> object:
+    params = ListParams(
+        limit=50, cursor=cursor, q=q or None, filters={"role": role} if role else {}
+    )
+    page = service.list_members(db, info.context, params)
+    return render(
+        request,
+        "access/members.html",
+        {
+            "page": page,
+            "q": q,
+            "role": role,
+            "roles": list(Role),
+            "role_descriptions": ROLE_DESCRIPTIONS,
+            "can_manage": info.context.can(Permission.MANAGE_MEMBERS),
+            "is_owner": info.context.role is Role.OWNER,
+            "errors": errors or {},
+            "form": form or {},
+            "created": created,
+            "base_query": urlencode({k: v for k, v in {"q": q, "role": role}.items() if v}),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/settings/members")
+def members(
+    request: Request,
+    db: PageDb,
+    info: WebSession,
+    q: str = "",
+    role: str = "",
+    cursor: str | None = None,
+) -> object:
+    return _members_page(request, db, info, q=q, role=role, cursor=cursor)
+
+
+@router.post("/settings/members")
+def add_member(
+    request: Request,
+    db: PageDb,
+    info: CsrfSession,
+    email: Annotated[str, Form()] = "",
+    full_name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    job_title: Annotated[str, Form()] = "",
+) -> object:
+    form = {"email": email, "full_name": full_name, "role": role, "job_title": job_title}
+    try:
+        with db.begin_nested():
+            created = service.add_member(
+                db, info.context, email=email, full_name=full_name, role=role, job_title=job_title
+            )
+    except AimsError as exc:
+        errors = _field_errors(exc)
+        if "_form" in errors and "already" in errors["_form"]:
+            errors = {"email": errors["_form"]}
+        return _members_page(
+            request,
+            db,
+            info,
+            errors=errors,
+            form=form,
+            status_code=exc.status if exc.status != 404 else 422,
+        )
+    return _members_page(request, db, info, created=created, status_code=201)
+
+
+@router.post("/settings/members/{member_id}/role")
+def change_role(
+    member_id: uuid.UUID,
+    request: Request,
+    db: PageDb,
+    info: CsrfSession,
+    role: Annotated[str, Form()],
+    version: Annotated[int, Form()],
+) -> object:
+    try:
+        with db.begin_nested():
+            service.change_role(db, info.context, member_id, role=role, version=version)
+    except AimsError as exc:
+        return _members_page(
+            request, db, info, errors={f"member-{member_id}": exc.detail}, status_code=exc.status
+        )
+    return RedirectResponse("/settings/members?changed=1", status_code=303)
+
+
+@router.get("/settings/members/{member_id}/remove")
+def confirm_remove(member_id: uuid.UUID, request: Request, db: PageDb, info: WebSession) -> object:
+    member = service.get_member(db, info.context, member_id)
+    return render(request, "access/confirm_remove.html", {"member": member})
+
+
+@router.post("/settings/members/{member_id}/remove")
+def remove(
+    member_id: uuid.UUID,
+    request: Request,
+    db: PageDb,
+    info: CsrfSession,
+    version: Annotated[int, Form()],
+) -> object:
+    try:
+        with db.begin_nested():
+            service.remove_member(db, info.context, member_id, version=version)
+    except AimsError as exc:
+        return _members_page(
+            request, db, info, errors={f"member-{member_id}": exc.detail}, status_code=exc.status
+        )
+    return RedirectResponse("/settings/members?removed=1", status_code=303)
+
+
+def _tokens_page(
+    request: Request,
+    db: PageDb,
+    info: WebSession,
+    *,
+    secret: str | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> object:
+    tokens = service.list_tokens(db, info.context, all_users=True)
+    return render(
+        request,
+        "access/tokens.html",
+        {
+            "tokens": tokens,
+            "secret": secret,
+            "errors": errors or {},
+            "active": service.token_is_active,
+            "me": info.context.user_id,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/settings/tokens")
+def tokens(request: Request, db: PageDb, info: WebSession) -> object:
+    return _tokens_page(request, db, info)
+
+
+@router.post("/settings/tokens")
+def create_token(
+    request: Request,
+    db: PageDb,
+    info: CsrfSession,
+    name: Annotated[str, Form()] = "",
+    days: Annotated[str, Form()] = "90",
+) -> object:
+    try:
+        days_value = int(days)
+    except ValueError:
+        return _tokens_page(
+            request, db, info, errors={"days": "must be a whole number"}, status_code=422
+        )
+    try:
+        with db.begin_nested():
+            _token, secret = service.create_token(db, info.context, name=name, days=days_value)
+    except AimsError as exc:
+        return _tokens_page(request, db, info, errors=_field_errors(exc), status_code=exc.status)
+    return _tokens_page(request, db, info, secret=secret, status_code=201)
+
+
+@router.post("/settings/tokens/{token_id}/revoke")
+def revoke_token(token_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSession) -> object:
+    service.revoke_token(db, info.context, token_id)
+    return RedirectResponse("/settings/tokens?revoked=1", status_code=303)

@@ -1,0 +1,1 @@
+"""The HTTP application: app factory, error shape, shared dependencies and schemas."""

@@ -1,0 +1,107 @@
+"""The app factory: one FastAPI app serving the API under /api/v1 and the web pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+from sqlalchemy import text
+
+import aims
+from aims.api import problems
+from aims.api.middleware import LimitBodySize, SecurityHeaders
+from aims.api.runtime import Runtime, build_runtime
+from aims.api.schemas import PROBLEM_RESPONSES
+from aims.config import Settings, get_settings
+from aims.store.migrate import current_revision, head_revision
+from aims.web.errors import LoginRequired, login_redirect
+from aims.web.templating import STATIC
+
+
+class HealthOut(BaseModel):
+    status: str
+    version: str
+    database: str
+    schema_revision: str | None
+    schema_current: bool
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    catalog_path: Path | None = None,
+) -> FastAPI:
+    """Build the app. A broken catalogue or configuration fails here, before serving."""
+    settings = settings or get_settings()
+    runtime = runtime or build_runtime(settings, catalog_path=catalog_path)
+    app = FastAPI(
+        title="aims API",
+        version=aims.__version__,
+        description=(
+            "The REST API of aims, an AI management system for ISO/IEC 42001. Authenticate "
+            "with a bearer token (`aims token create` or the API tokens page). Errors are "
+            "RFC 9457 problem details."
+        ),
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    problems.install(app)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Any:
+        if request.url.path.startswith("/api/"):
+            return problems.problem(
+                401, "Not authenticated", "sign in first", slug="not-authenticated"
+            )
+        if request.headers.get("HX-Request"):
+            return HTMLResponse("", status_code=401, headers={"HX-Redirect": "/login"})
+        return login_redirect(request)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="aims API")
+
+    @app.get("/api/v1/health", response_model=HealthOut, tags=["meta"], responses=PROBLEM_RESPONSES)
+    def health() -> HealthOut:
+        """Liveness and readiness: the database answers and the schema is current."""
+        try:
+            with runtime.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            revision = current_revision(runtime.engine)
+            db_state = "ok"
+        except Exception:
+            revision, db_state = None, "unreachable"
+        current = revision == head_revision()
+        return HealthOut(
+            status="ok" if db_state == "ok" and current else "degraded",
+            version=aims.__version__,
+            database=db_state,
+            schema_revision=revision,
+            schema_current=current,
+        )
+
+    from aims.access import api as access_api
+    from aims.access import pages as access_pages
+    from aims.audit import api as audit_api
+    from aims.audit import pages as audit_pages
+    from aims.catalog import api as catalog_api
+    from aims.catalog import pages as catalog_pages
+    from aims.web import pages as web_pages
+
+    for router in (access_api.router, catalog_api.router, audit_api.router):
+        app.include_router(router)
+    for router in (web_pages.router, catalog_pages.router, access_pages.router, audit_pages.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    app.add_middleware(LimitBodySize, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,29 @@
+"""What a running app holds: settings, engine, session factory and the catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from aims.catalog.loader import DEFAULT_FILE, Catalog, load_catalog
+from aims.config import Settings
+from aims.store.engine import get_engine
+from aims.store.registry import session_factory
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    catalog: Catalog
+
+
+def build_runtime(settings: Settings, *, catalog_path: Path | None = None) -> Runtime:
+    """Connect to the database and load the catalogue; a broken catalogue stops start-up."""
+    catalog = load_catalog(catalog_path or DEFAULT_FILE)
+    engine = get_engine(settings.database_url)
+    return Runtime(settings, engine, session_factory(engine), catalog)

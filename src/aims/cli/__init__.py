@@ -1,0 +1,1 @@
+"""The `aims` command line (Typer + Rich), one module per command group."""

@@ -1,0 +1,64 @@
+"""Entry point of the `aims` command."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from aims.cli import access_cmds, audit_cmds, catalog_cmds, setup_cmds
+from aims.cli.common import fail, report
+from aims.config import get_settings
+from aims.errors import AimsError
+
+app = typer.Typer(
+    name="aims",
+    help="aims: an AI management system for ISO/IEC 42001 (web app, API and this CLI).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main(
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="AIMS_DATABASE_URL",
+            help="Database to use.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Set the database for every sub-command (default sqlite:///./aims.db)."""
+    if database_url:
+        os.environ["AIMS_DATABASE_URL"] = database_url
+        get_settings.cache_clear()
+
+
+setup_cmds.register(app)
+app.add_typer(access_cmds.user_app, name="user")
+app.add_typer(access_cmds.token_app, name="token")
+app.add_typer(catalog_cmds.app, name="catalog")
+app.add_typer(audit_cmds.app, name="audit")
+
+
+def run() -> None:
+    """Run the CLI; any error becomes one line on stderr and exit code 2."""
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except AimsError as exc:
+        report(exc)
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        fail(f"database error: {reason}")
+    except DBAPIError as exc:
+        fail(f"database error: {str(exc.orig).strip().splitlines()[0] if exc.orig else exc}")
+    except KeyboardInterrupt:
+        fail("interrupted")

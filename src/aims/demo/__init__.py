@@ -1,0 +1,1 @@
+"""The demo organisation, Meridian Lending Ltd: every capability adds its records here."""

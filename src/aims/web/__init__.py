@@ -1,0 +1,1 @@
+"""The web face: base templates, static assets, sign-in, CSRF and the page shell."""
