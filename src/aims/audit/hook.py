@@ -80,6 +80,11 @@ def _deleted(obj: Base) -> dict[str, Any]:
     return changes
 
 
+def _record_id(obj: Base) -> str:
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ":".join(str(part) for part in key)
+
+
 def _update_action(changes: dict[str, Any]) -> str:
     deleted = changes.get("deleted_at")
     if deleted is not None:
@@ -139,7 +144,7 @@ def record_changes(session: Session, _ctx: UOWTransaction) -> None:
                 actor_id=str(actor.user_id) if actor.user_id else None,
                 actor_label=actor.label,
                 record_type=obj.__tablename__,
-                record_id=str(inspect(obj).identity[0] if inspect(obj).identity else ""),
+                record_id=_record_id(obj),
                 action=action,
                 changes=jsonable(changes),
                 prev_hash=prev,
