@@ -33,6 +33,13 @@ from aims.store.engine import Actor, build_engine, unit_of_work
 from aims.store.registry import import_all_models, session_factory
 
 import_all_models()
+
+# Real argon2id, with the cost lowered so hundreds of test accounts stay fast.
+from argon2 import PasswordHasher  # noqa: E402
+
+import aims.access.passwords as _passwords  # noqa: E402
+
+_passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 from tests.approval.note_model import ApprovalNote  # noqa: E402  (test-only table)
 
 PG_ADMIN_URL = os.environ.get(

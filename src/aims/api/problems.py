@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -105,6 +106,22 @@ def install(app: FastAPI) -> None:
             "Stale version",
             "the record was changed by someone else while you saved; reload and try again",
             slug="stale-version",
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _db(request: Request, exc: OperationalError) -> JSONResponse:
+        reason = str(exc.orig).lower() if exc.orig else ""
+        if "locked" in reason or "could not serialize" in reason or "deadlock" in reason:
+            return problem(
+                409, "Concurrent change",
+                "another change to the same records was saved at the same moment; "
+                "nothing of yours was saved, try again",
+                slug="concurrent-change",
+            )
+        log.exception("database error on %s %s", request.method, request.url.path)
+        return problem(
+            503, "Database unavailable", "the database could not be reached; nothing was saved",
+            slug="database-unavailable",
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -157,10 +157,11 @@ def paginate(db: Session, stmt: Select[Any], spec: ListSpec, params: ListParams)
         else:
             stmt = stmt.where(or_(column > last_sort, and_(column == last_sort, id_col > last_id)))
     order = (column.desc(), id_col.desc()) if descending else (column.asc(), id_col.asc())
-    rows = list(db.scalars(stmt.order_by(*order).limit(params.limit + 1)).unique().all())
+    # The sort value comes back with each row: it may live on a joined table.
+    keyed = stmt.add_columns(column.label("_aims_sort_key"), id_col.label("_aims_id_key"))
+    rows = db.execute(keyed.order_by(*order).limit(params.limit + 1)).all()
     next_cursor = None
     if len(rows) > params.limit:
         rows = rows[: params.limit]
-        last = rows[-1]
-        next_cursor = _encode_cursor(getattr(last, column.key), getattr(last, id_col.key))
-    return Page(items=rows, next_cursor=next_cursor, total=total, limit=params.limit)
+        next_cursor = _encode_cursor(rows[-1][-2], rows[-1][-1])
+    return Page(items=[row[0] for row in rows], next_cursor=next_cursor, total=total, limit=params.limit)
