@@ -378,7 +378,8 @@ def forget_old_failures(db: Session) -> int:
 class SessionInfo:
     context: Context
     csrf_token: str
-    user: User
+    full_name: str  # plain values: error pages render after the session has closed
+    email: str
 
 
 def start_web_session(db: Session, *, user: User) -> tuple[str, str]:
@@ -410,7 +411,9 @@ def resolve_web_session(db: Session, secret: str) -> SessionInfo | None:
         ctx = context_for(db, user=user, organisation_id=row.organisation_id)
     except NotAuthenticated:
         return None
-    return SessionInfo(context=ctx, csrf_token=row.csrf_token, user=user)
+    return SessionInfo(
+        context=ctx, csrf_token=row.csrf_token, full_name=user.full_name, email=user.email
+    )
 
 
 def end_web_session(db: Session, secret: str) -> None:

@@ -35,7 +35,9 @@ def user_add(
         new = access.add_member(
             db, ctx, email=email, full_name=name, role=role.value, job_title=job
         )
-    out.print(f"{new.membership.user.email} is now {new.membership.role}.")
+        db.refresh(new.membership)
+        summary = f"{new.membership.user.email} is now {new.membership.role}."
+    out.print(summary)
     if new.password:
         out.print(f"Password (shown once): [bold]{new.password}[/bold]")
 
