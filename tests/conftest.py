@@ -50,11 +50,13 @@ PASSWORD = "correct horse battery"
 
 
 def _pg_admin() -> Engine | None:
-    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    engine = create_engine(
+        PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         engine.dispose()
         message = f"PostgreSQL not reachable at {PG_ADMIN_URL} ({type(exc).__name__})"
         if REQUIRE_PG:
@@ -64,7 +66,9 @@ def _pg_admin() -> Engine | None:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A fresh, migrated database for this test session, on each backend."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "aims.db"
@@ -158,7 +162,9 @@ def make_org(sessions: sessionmaker[Session], name: str) -> Org:
         emails: dict[Role, str] = {}
         for role in Role:
             email = f"{role.value}@{slug}.example"
-            user = access.create_user(db, email=email, full_name=f"{role.value.title()} of {name}", password=PASSWORD)
+            user = access.create_user(
+                db, email=email, full_name=f"{role.value.title()} of {name}", password=PASSWORD
+            )
             access.bootstrap_member(db, organisation=org, user=user, role=role)
             contexts[role] = access.context_for(db, user=user, organisation_id=org.id)
             emails[role] = email
@@ -186,7 +192,9 @@ def app_settings(database_url: str) -> Settings:
 
 
 @pytest.fixture()
-def client(engine: Engine, sessions: sessionmaker[Session], app_settings: Settings) -> Iterator[TestClient]:
+def client(
+    engine: Engine, sessions: sessionmaker[Session], app_settings: Settings
+) -> Iterator[TestClient]:
     runtime = Runtime(app_settings, engine, sessions, get_catalog())
     app = create_app(app_settings, runtime=runtime)
     with TestClient(app, base_url="http://testserver") as c:

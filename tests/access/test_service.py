@@ -68,7 +68,9 @@ def test_successful_sign_in_clears_the_failures(db: Session, org: Org) -> None:
 def test_add_member_creates_account_with_one_time_password(db: Session, org: Org) -> None:
     manager = org.contexts[Role.MANAGER]
     db.info["actor"] = manager.actor
-    new = access.add_member(db, manager, email="New.Person@Acme.example", full_name="New", role="contributor")
+    new = access.add_member(
+        db, manager, email="New.Person@Acme.example", full_name="New", role="contributor"
+    )
     assert new.password and len(new.password) >= 10
     assert new.membership.user.email == "new.person@acme.example"
     assert access.authenticate(db, email="new.person@acme.example", password=new.password)
@@ -89,17 +91,21 @@ def test_add_member_validates(db: Session, org: Org) -> None:
 @pytest.mark.parametrize("role", [Role.CONTRIBUTOR, Role.AUDITOR, Role.VIEWER])
 def test_only_owners_and_managers_manage_members(db: Session, org: Org, role: Role) -> None:
     with pytest.raises(PermissionDenied):
-        access.add_member(db, org.contexts[role], email="y@acme.example", full_name="", role="viewer")
+        access.add_member(
+            db, org.contexts[role], email="y@acme.example", full_name="", role="viewer"
+        )
 
 
 def test_last_owner_cannot_be_demoted_or_removed(db: Session, org: Org) -> None:
     owner = org.contexts[Role.OWNER]
-    me = [m for m in access.list_members(db, owner, ListParams(filters={"role": "owner"})).items][0]
+    me = access.list_members(db, owner, ListParams(filters={"role": "owner"})).items[0]
     with pytest.raises(PermissionDenied, match="at least one owner"):
         access.change_role(db, owner, me.id, role="manager", version=me.version)
 
 
-def test_stale_version_is_refused_and_nothing_changes(sessions: sessionmaker[Session], org: Org) -> None:
+def test_stale_version_is_refused_and_nothing_changes(
+    sessions: sessionmaker[Session], org: Org
+) -> None:
     owner = org.contexts[Role.OWNER]
     with unit_of_work(sessions, owner.actor) as db:
         viewer = access.list_members(db, owner, ListParams(filters={"role": "viewer"})).items[0]
@@ -111,7 +117,9 @@ def test_stale_version_is_refused_and_nothing_changes(sessions: sessionmaker[Ses
         assert access.get_member(db, owner, viewer.id).role == "contributor"
 
 
-def test_removed_member_loses_access_and_can_be_restored(sessions: sessionmaker[Session], org: Org) -> None:
+def test_removed_member_loses_access_and_can_be_restored(
+    sessions: sessionmaker[Session], org: Org
+) -> None:
     owner = org.contexts[Role.OWNER]
     with unit_of_work(sessions, owner.actor) as db:
         viewer = access.list_members(db, owner, ListParams(filters={"role": "viewer"})).items[0]
@@ -119,20 +127,26 @@ def test_removed_member_loses_access_and_can_be_restored(sessions: sessionmaker[
     with unit_of_work(sessions) as db, pytest.raises(NotAuthenticated):
         access.resolve_token(db, org.tokens[Role.VIEWER])
     with unit_of_work(sessions, owner.actor) as db:
-        again = access.add_member(db, owner, email=org.emails[Role.VIEWER], full_name="", role="auditor")
+        again = access.add_member(
+            db, owner, email=org.emails[Role.VIEWER], full_name="", role="auditor"
+        )
         assert again.membership.id == viewer.id and again.password is None
     with unit_of_work(sessions) as db:
         assert access.resolve_token(db, org.tokens[Role.VIEWER]).role is Role.AUDITOR
 
 
-def test_tokens_are_stored_hashed_expire_and_can_be_revoked(sessions: sessionmaker[Session], org: Org) -> None:
+def test_tokens_are_stored_hashed_expire_and_can_be_revoked(
+    sessions: sessionmaker[Session], org: Org
+) -> None:
     ctx = org.contexts[Role.CONTRIBUTOR]
     with unit_of_work(sessions, ctx.actor) as db:
         token, secret = access.create_token(db, ctx, name="pipeline", days=7)
         token_id = token.id
     with unit_of_work(sessions) as db:
         stored = db.get(ApiToken, token_id)
-        assert stored is not None and secret not in stored.token_hash and stored.prefix == secret[:12]
+        assert (
+            stored is not None and secret not in stored.token_hash and stored.prefix == secret[:12]
+        )
         assert access.resolve_token(db, secret).user_id == ctx.user_id
     with unit_of_work(sessions, ctx.actor) as db:
         access.revoke_token(db, ctx, token_id)
@@ -161,7 +175,9 @@ def test_another_organisations_ids_are_not_found(db: Session, org: Org, other_or
     their_token = access.list_tokens(db, other_org.contexts[Role.OWNER])[0]
     with pytest.raises(NotFound):
         access.revoke_token(db, mine, their_token.id)
-    assert {m.organisation_id for m in access.list_members(db, mine, ListParams()).items} == {org.id}
+    assert {m.organisation_id for m in access.list_members(db, mine, ListParams()).items} == {
+        org.id
+    }
 
 
 def test_a_contributor_cannot_revoke_someone_elses_token(db: Session, org: Org) -> None:

@@ -47,12 +47,16 @@ def test_token_is_shown_once_and_works(client: TestClient, org: Org) -> None:
     secret = created.json()["token"]
     listed = client.get("/api/v1/tokens", headers=org.headers()).json()
     assert all("token" not in t for t in listed)
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    )
 
 
 def test_malformed_json_is_a_400_problem(client: TestClient, org: Org) -> None:
     response = client.post(
-        "/api/v1/members", content=b'{"email": "x@y.z",', headers={**org.headers(), "Content-Type": "application/json"}
+        "/api/v1/members",
+        content=b'{"email": "x@y.z",',
+        headers={**org.headers(), "Content-Type": "application/json"},
     )
     body = assert_problem(response, 400)
     assert "not valid JSON" in body["detail"]
@@ -67,13 +71,16 @@ def test_unknown_and_invalid_fields_are_a_422_naming_each(client: TestClient, or
     body = assert_problem(response, 422)
     locs = {tuple(e["loc"]) for e in body["errors"]}
     assert ("body", "role") in locs and ("body", "colour") in locs
-    bad_email = client.post("/api/v1/members", json={"email": "nope", "role": "viewer"}, headers=org.headers())
+    bad_email = client.post(
+        "/api/v1/members", json={"email": "nope", "role": "viewer"}, headers=org.headers()
+    )
     assert assert_problem(bad_email, 422)["errors"][0]["loc"] == ["body", "email"]
 
 
 def test_add_member_and_change_role_with_versions(client: TestClient, org: Org) -> None:
     created = client.post(
-        "/api/v1/members", json={"email": "New@Acme.example", "full_name": "New", "role": "viewer"},
+        "/api/v1/members",
+        json={"email": "New@Acme.example", "full_name": "New", "role": "viewer"},
         headers=org.headers(Role.MANAGER),
     )
     assert created.status_code == 201
@@ -90,7 +97,11 @@ def test_add_member_and_change_role_with_versions(client: TestClient, org: Org) 
 
 @pytest.mark.parametrize("role", [Role.CONTRIBUTOR, Role.AUDITOR, Role.VIEWER])
 def test_roles_without_the_permission_get_403(client: TestClient, org: Org, role: Role) -> None:
-    response = client.post("/api/v1/members", json={"email": "q@acme.example", "role": "viewer"}, headers=org.headers(role))
+    response = client.post(
+        "/api/v1/members",
+        json={"email": "q@acme.example", "role": "viewer"},
+        headers=org.headers(role),
+    )
     assert_problem(response, 403)
 
 
@@ -105,7 +116,11 @@ def test_auditor_reads_the_audit_trail_viewer_does_not(client: TestClient, org: 
 def test_another_organisations_ids_answer_404(client: TestClient, org: Org, other_org: Org) -> None:
     theirs = client.get("/api/v1/members", headers=other_org.headers()).json()["items"][0]
     assert_problem(client.get(f"/api/v1/members/{theirs['id']}", headers=org.headers()), 404)
-    patch = client.patch(f"/api/v1/members/{theirs['id']}", json={"role": "viewer", "version": 1}, headers=org.headers())
+    patch = client.patch(
+        f"/api/v1/members/{theirs['id']}",
+        json={"role": "viewer", "version": 1},
+        headers=org.headers(),
+    )
     assert_problem(patch, 404)
     delete = client.delete(f"/api/v1/members/{theirs['id']}?version=1", headers=org.headers())
     assert_problem(delete, 404)
@@ -118,7 +133,9 @@ def test_another_organisations_ids_answer_404(client: TestClient, org: Org, othe
 def test_members_list_pages_filters_and_sorts(client: TestClient, org: Org) -> None:
     first = client.get("/api/v1/members?limit=2&sort=email", headers=org.headers()).json()
     assert first["total"] == 5 and len(first["items"]) == 2 and first["next_cursor"]
-    second = client.get(f"/api/v1/members?limit=2&sort=email&cursor={first['next_cursor']}", headers=org.headers()).json()
+    second = client.get(
+        f"/api/v1/members?limit=2&sort=email&cursor={first['next_cursor']}", headers=org.headers()
+    ).json()
     emails = [m["email"] for m in first["items"] + second["items"]]
     assert emails == sorted(emails) and len(set(emails)) == 4
     auditors = client.get("/api/v1/members?role=auditor", headers=org.headers()).json()
@@ -129,17 +146,42 @@ def test_members_list_pages_filters_and_sorts(client: TestClient, org: Org) -> N
 
 def test_remove_member_needs_current_version(client: TestClient, org: Org) -> None:
     viewer = client.get("/api/v1/members?role=viewer", headers=org.headers()).json()["items"][0]
-    assert_problem(client.delete(f"/api/v1/members/{viewer['id']}?version=7", headers=org.headers()), 409)
-    assert client.delete(f"/api/v1/members/{viewer['id']}?version={viewer['version']}", headers=org.headers()).status_code == 204
+    assert_problem(
+        client.delete(f"/api/v1/members/{viewer['id']}?version=7", headers=org.headers()), 409
+    )
+    assert (
+        client.delete(
+            f"/api/v1/members/{viewer['id']}?version={viewer['version']}", headers=org.headers()
+        ).status_code
+        == 204
+    )
     assert_problem(client.get(f"/api/v1/members/{viewer['id']}", headers=org.headers()), 404)
 
 
 def test_organisation_rename_with_version(client: TestClient, org: Org) -> None:
     current = client.get("/api/v1/organisation", headers=org.headers()).json()
-    renamed = client.patch("/api/v1/organisation", json={"name": "Acme Credit plc", "version": current["version"]}, headers=org.headers())
+    renamed = client.patch(
+        "/api/v1/organisation",
+        json={"name": "Acme Credit plc", "version": current["version"]},
+        headers=org.headers(),
+    )
     assert renamed.json()["name"] == "Acme Credit plc"
-    assert_problem(client.patch("/api/v1/organisation", json={"name": "X", "version": current["version"]}, headers=org.headers()), 409)
-    assert_problem(client.patch("/api/v1/organisation", json={"name": "Y", "version": 2}, headers=org.headers(Role.MANAGER)), 403)
+    assert_problem(
+        client.patch(
+            "/api/v1/organisation",
+            json={"name": "X", "version": current["version"]},
+            headers=org.headers(),
+        ),
+        409,
+    )
+    assert_problem(
+        client.patch(
+            "/api/v1/organisation",
+            json={"name": "Y", "version": 2},
+            headers=org.headers(Role.MANAGER),
+        ),
+        403,
+    )
 
 
 def test_catalog_endpoints(client: TestClient, org: Org) -> None:
@@ -160,14 +202,22 @@ def test_unknown_route_is_a_404_problem(client: TestClient) -> None:
 
 def test_oversized_bodies_are_refused(client: TestClient, org: Org) -> None:
     big = b"x" * (11 * 1024 * 1024)
-    response = client.post("/api/v1/tokens", content=big, headers={**org.headers(), "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/tokens", content=big, headers={**org.headers(), "Content-Type": "application/json"}
+    )
     assert_problem(response, 413)
 
 
 def test_audit_events_filters(client: TestClient, org: Org) -> None:
-    client.post("/api/v1/members", json={"email": "f@acme.example", "role": "viewer"}, headers=org.headers())
-    page = client.get("/api/v1/audit/events?record_type=memberships&action=create&limit=2", headers=org.headers()).json()
+    client.post(
+        "/api/v1/members", json={"email": "f@acme.example", "role": "viewer"}, headers=org.headers()
+    )
+    page = client.get(
+        "/api/v1/audit/events?record_type=memberships&action=create&limit=2", headers=org.headers()
+    ).json()
     assert page["items"] and all(e["record_type"] == "memberships" for e in page["items"])
     assert page["items"][0]["actor_label"] == org.emails[Role.OWNER]
-    later = client.get("/api/v1/audit/events?since=2999-01-01T00:00:00Z", headers=org.headers()).json()
+    later = client.get(
+        "/api/v1/audit/events?since=2999-01-01T00:00:00Z", headers=org.headers()
+    ).json()
     assert later["total"] == 0

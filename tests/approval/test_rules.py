@@ -58,7 +58,10 @@ def test_who_may_approve(role: Role, who: uuid.UUID, refused: str | None) -> Non
 
 def test_a_capability_can_narrow_the_approving_roles() -> None:
     reason = approval_refusal(
-        approver_role=Role.MANAGER, approver_id=OTHER, author_id=AUTHOR, last_editor_id=None,
+        approver_role=Role.MANAGER,
+        approver_id=OTHER,
+        author_id=AUTHOR,
+        last_editor_id=None,
         approver_roles=frozenset({Role.OWNER}),
     )
     assert reason is not None and "owner" in reason

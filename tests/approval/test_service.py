@@ -59,7 +59,9 @@ def test_approval_needs_an_approving_role(db: Session, org: Org, role: Role) -> 
 def test_approved_versions_are_immutable_even_through_the_orm(db: Session, org: Org) -> None:
     note = approved(db, org)
     with pytest.raises(ImmutableVersion):
-        approval.edit(db, org.contexts[Role.MANAGER], note, version=note.version, content={"body": "x"})
+        approval.edit(
+            db, org.contexts[Role.MANAGER], note, version=note.version, content={"body": "x"}
+        )
     note.body = "sneaky"
     with pytest.raises(ImmutableVersion):
         db.flush()
@@ -90,14 +92,20 @@ def test_returning_to_draft_keeps_the_reviewers_note(db: Session, org: Org) -> N
     note = draft(db, org)
     approval.submit(db, org.contexts[Role.CONTRIBUTOR], note, version=note.version)
     with pytest.raises(ImmutableVersion):
-        approval.edit(db, org.contexts[Role.CONTRIBUTOR], note, version=note.version, content={"body": "x"})
-    approval.return_to_draft(db, org.contexts[Role.MANAGER], note, version=note.version, note="add scope")
+        approval.edit(
+            db, org.contexts[Role.CONTRIBUTOR], note, version=note.version, content={"body": "x"}
+        )
+    approval.return_to_draft(
+        db, org.contexts[Role.MANAGER], note, version=note.version, note="add scope"
+    )
     assert note.status == "draft" and note.review_note == "add scope"
 
 
 def test_stale_version_is_refused(db: Session, org: Org) -> None:
     note = draft(db, org)
-    approval.edit(db, org.contexts[Role.CONTRIBUTOR], note, version=note.version, content={"body": "v1b"})
+    approval.edit(
+        db, org.contexts[Role.CONTRIBUTOR], note, version=note.version, content={"body": "v1b"}
+    )
     with pytest.raises(StaleVersion):
         approval.edit(db, org.contexts[Role.CONTRIBUTOR], note, version=1, content={"body": "lost"})
     assert note.body == "v1b"

@@ -16,9 +16,17 @@ def build_chain(n: int) -> list[StoredEvent]:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     for i in range(1, n + 1):
         data = EventData(
-            chain="org", seq=i, occurred_at=start + timedelta(seconds=i), organisation_id="org",
-            actor_id=None, actor_label=f"user{i}@x", record_type="things", record_id=str(i),
-            action="update", changes={"name": {"before": f"a{i}", "after": f"b{i}"}}, prev_hash=prev,
+            chain="org",
+            seq=i,
+            occurred_at=start + timedelta(seconds=i),
+            organisation_id="org",
+            actor_id=None,
+            actor_label=f"user{i}@x",
+            record_type="things",
+            record_id=str(i),
+            action="update",
+            changes={"name": {"before": f"a{i}", "after": f"b{i}"}},
+            prev_hash=prev,
         )
         digest = event_hash(data)
         events.append(StoredEvent(row_id=i, data=data, hash=digest))
@@ -47,11 +55,16 @@ def test_altering_any_field_of_any_event_names_that_event(n: int, data: st.DataO
     name = data.draw(st.sampled_from(FIELDS))
     original = events[i].data
     replacement: object = {
-        "actor_label": "mallory@x", "record_type": "other", "record_id": "999",
-        "action": "delete", "changes": {"name": {"before": "x", "after": "y"}},
+        "actor_label": "mallory@x",
+        "record_type": "other",
+        "record_id": "999",
+        "action": "delete",
+        "changes": {"name": {"before": "x", "after": "y"}},
         "occurred_at": original.occurred_at + timedelta(microseconds=1),
     }[name]
-    events[i] = dataclasses.replace(events[i], data=dataclasses.replace(original, **{name: replacement}))
+    events[i] = dataclasses.replace(
+        events[i], data=dataclasses.replace(original, **{name: replacement})
+    )
     problem = verify_chain("org", events, head)
     assert problem is not None and problem.seq == i + 1 and "altered" in problem.reason
 

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aims.access import service as access
@@ -20,7 +20,9 @@ from tests.conftest import Org
 
 
 def events(db: Session, org: Org, **filters: str) -> list[AuditEvent]:
-    return audit.list_events(db, org.contexts[Role.OWNER], ListParams(limit=200, filters=filters)).items
+    return audit.list_events(
+        db, org.contexts[Role.OWNER], ListParams(limit=200, filters=filters)
+    ).items
 
 
 def test_create_update_delete_each_append_an_event_with_before_and_after(
@@ -48,13 +50,17 @@ def test_create_update_delete_each_append_an_event_with_before_and_after(
 def test_secrets_never_reach_the_log(sessions: sessionmaker[Session], org: Org) -> None:
     with unit_of_work(sessions) as db:
         user_events = db.scalars(select(AuditEvent).where(AuditEvent.record_type == "users")).all()
-        token_events = db.scalars(select(AuditEvent).where(AuditEvent.record_type == "api_tokens")).all()
+        token_events = db.scalars(
+            select(AuditEvent).where(AuditEvent.record_type == "api_tokens")
+        ).all()
         assert user_events and token_events
         assert all(e.changes["password_hash"]["after"] == "***" for e in user_events)
         assert all(e.changes["token_hash"]["after"] == "***" for e in token_events)
 
 
-def test_the_audit_log_is_append_only_through_the_orm(sessions: sessionmaker[Session], org: Org) -> None:
+def test_the_audit_log_is_append_only_through_the_orm(
+    sessions: sessionmaker[Session], org: Org
+) -> None:
     with pytest.raises(RuntimeError, match="append-only"), unit_of_work(sessions) as db:
         event = db.scalars(select(AuditEvent)).first()
         assert event is not None
@@ -75,7 +81,9 @@ def test_tampering_in_the_database_is_named(
     chain = str(org.id)
     with engine.begin() as conn:
         rows = conn.execute(
-            select(AuditEvent.id, AuditEvent.seq).where(AuditEvent.chain == chain).order_by(AuditEvent.seq)
+            select(AuditEvent.id, AuditEvent.seq)
+            .where(AuditEvent.chain == chain)
+            .order_by(AuditEvent.seq)
         ).all()
         third, fourth, last = rows[2], rows[3], rows[-1]
         table = AuditEvent.__table__
@@ -100,7 +108,9 @@ def test_tampering_in_the_database_is_named(
     assert problem.chain == chain and problem.seq == expected
 
 
-def test_events_are_listed_newest_first_with_filters(sessions: sessionmaker[Session], org: Org) -> None:
+def test_events_are_listed_newest_first_with_filters(
+    sessions: sessionmaker[Session], org: Org
+) -> None:
     with unit_of_work(sessions) as db:
         all_events = events(db, org)
         seqs = [e.seq for e in all_events]

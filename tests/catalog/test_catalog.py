@@ -47,7 +47,19 @@ def test_clauses_4_to_10_with_their_sub_clauses() -> None:
 def test_controls_are_grouped_by_objective_in_annex_order() -> None:
     catalog = load_catalog()
     groups = [g.id for g in catalog.data.control_groups]
-    assert groups == ["A.2", "A.3", "A.4", "A.5", "A.6", "A.6.1", "A.6.2", "A.7", "A.8", "A.9", "A.10"]
+    assert groups == [
+        "A.2",
+        "A.3",
+        "A.4",
+        "A.5",
+        "A.6",
+        "A.6.1",
+        "A.6.2",
+        "A.7",
+        "A.8",
+        "A.9",
+        "A.10",
+    ]
     assert catalog.group_of["A.6.2.8"] == "A.6.2"
     assert catalog.group_of["A.10.3"] == "A.10"
 
@@ -103,8 +115,14 @@ def _control(data: dict, control_id: str) -> dict:  # type: ignore[type-arg]
         (lambda d: _control(d, "A.5.4").pop("summary"), "entry 'A.5.4'"),
         (lambda d: _control(d, "A.7.4").update(guidance=""), "entry 'A.7.4'"),
         (lambda d: _control(d, "A.8.2").update(colour="blue"), "entry 'A.8.2'"),
-        (lambda d: _control(d, "A.9.4").update(related=["A.99.1"]), "entry 'A.9.4': related id 'A.99.1'"),
-        (lambda d: _control(d, "A.2.2").update(objectives=["speed"]), "entry 'A.2.2': unknown Annex C objective"),
+        (
+            lambda d: _control(d, "A.9.4").update(related=["A.99.1"]),
+            "entry 'A.9.4': related id 'A.99.1'",
+        ),
+        (
+            lambda d: _control(d, "A.2.2").update(objectives=["speed"]),
+            "entry 'A.2.2': unknown Annex C objective",
+        ),
         (lambda d: _control(d, "A.3.3").update(id="A.3.2"), "entry 'A.3.2': duplicate control id"),
         (lambda d: d["clauses"][3].update(parent="99"), "unknown parent '99'"),
     ],

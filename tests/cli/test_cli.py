@@ -51,7 +51,9 @@ def aims(engine: Engine, capsys: pytest.CaptureFixture[str]) -> Iterator[object]
 
 def test_init_creates_the_first_owner_once(aims: object) -> None:
     first = aims("init", "--org", "Acme", "--email", "boss@acme.example")  # type: ignore[operator]
-    assert first.code == 0 and "Password (shown once" in first.out and "boss@acme.example" in first.out
+    assert (
+        first.code == 0 and "Password (shown once" in first.out and "boss@acme.example" in first.out
+    )
     again = aims("init")  # type: ignore[operator]
     assert again.code == 0 and "nothing else to do" in again.out and "Password" not in again.out
 
@@ -100,18 +102,27 @@ def test_audit_verify_passes_then_names_the_edited_event(aims: object, engine: E
     ok = aims("audit", "verify")  # type: ignore[operator]
     assert ok.code == 0 and "intact" in ok.out
     with engine.begin() as conn:
-        row = conn.execute(text("SELECT id, chain, seq FROM audit_events ORDER BY id LIMIT 1 OFFSET 4")).one()
-        conn.execute(update(AuditEvent.__table__).where(AuditEvent.__table__.c.id == row.id).values(action="create!"))
+        row = conn.execute(
+            text("SELECT id, chain, seq FROM audit_events ORDER BY id LIMIT 1 OFFSET 4")
+        ).one()
+        conn.execute(
+            update(AuditEvent.__table__)
+            .where(AuditEvent.__table__.c.id == row.id)
+            .values(action="create!")
+        )
     broken = aims("audit", "verify")  # type: ignore[operator]
     assert broken.code == 2
     assert f"event #{row.seq} (row id {row.id}) is broken" in broken.err and "altered" in broken.err
 
 
 def test_every_command_has_help(aims: object) -> None:
-    for args in [(), ("init",), ("serve",), ("demo",), ("user",), ("user", "add"), ("user", "list"),
-                 ("user", "role"), ("token",), ("token", "create"), ("token", "revoke"),
-                 ("catalog",), ("catalog", "list"), ("catalog", "show"), ("audit",), ("audit", "verify"),
-                 ("backup",), ("restore",)]:  # fmt: skip
+    commands = [
+        (), ("init",), ("serve",), ("demo",), ("backup",), ("restore",),
+        ("user",), ("user", "add"), ("user", "list"), ("user", "role"),
+        ("token",), ("token", "create"), ("token", "list"), ("token", "revoke"),
+        ("catalog",), ("catalog", "list"), ("catalog", "show"), ("audit",), ("audit", "verify"),
+    ]  # fmt: skip
+    for args in commands:
         result = aims(*args, "--help")  # type: ignore[operator]
         assert result.code == 0 and "Usage" in result.out, args
 
@@ -123,7 +134,9 @@ def test_every_command_has_help(aims: object) -> None:
         ("mysql://root@localhost/x", "must be sqlite"),
     ],
 )
-def test_a_wrong_database_url_is_one_line_and_exit_2(aims: object, monkeypatch: pytest.MonkeyPatch, url: str, message: str) -> None:
+def test_a_wrong_database_url_is_one_line_and_exit_2(
+    aims: object, monkeypatch: pytest.MonkeyPatch, url: str, message: str
+) -> None:
     monkeypatch.setenv("AIMS_DATABASE_URL", url)
     get_settings.cache_clear()
     result = aims("user", "list")  # type: ignore[operator]
@@ -151,7 +164,9 @@ def fresh_url(database_url: str, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def test_backup_and_restore_round_trip(aims: object, tmp_path: Path, fresh_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backup_and_restore_round_trip(
+    aims: object, tmp_path: Path, fresh_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     aims("demo")  # type: ignore[operator]
     file = tmp_path / "meridian.aims.gz"
     backed = aims("backup", str(file))  # type: ignore[operator]
@@ -168,7 +183,9 @@ def test_backup_and_restore_round_trip(aims: object, tmp_path: Path, fresh_url: 
     assert again.code == 2 and "already holds data" in again.err
 
 
-def test_restore_refuses_a_tampered_backup_and_writes_nothing(aims: object, tmp_path: Path, fresh_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_restore_refuses_a_tampered_backup_and_writes_nothing(
+    aims: object, tmp_path: Path, fresh_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     aims("demo")  # type: ignore[operator]
     file = tmp_path / "b.gz"
     aims("backup", str(file))  # type: ignore[operator]

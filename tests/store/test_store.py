@@ -25,11 +25,15 @@ from tests.conftest import Org
 def test_migrations_build_exactly_the_models(engine: Engine) -> None:
     """Every table comes from a migration: the migrated schema has nothing to add or drop."""
 
-    def include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    def include(
+        obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+    ) -> bool:
         return not (type_ == "table" and name is not None and name.startswith("test_"))
 
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include})
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include}
+        )
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == []
     assert migrate.current_revision(engine) == migrate.head_revision()
@@ -56,7 +60,9 @@ def test_records_carry_the_common_columns(engine: Engine) -> None:
 def test_records_are_stamped_with_who_and_when(sessions: sessionmaker[Session], org: Org) -> None:
     owner = org.contexts[Role.OWNER]
     with unit_of_work(sessions, owner.actor) as db:
-        m = access.add_member(db, owner, email="z@acme.example", full_name="", role="viewer").membership
+        m = access.add_member(
+            db, owner, email="z@acme.example", full_name="", role="viewer"
+        ).membership
         assert m.created_by_id == owner.user_id and m.version == 1
         created = m.created_at
     manager = org.contexts[Role.MANAGER]
@@ -72,7 +78,9 @@ def test_a_write_racing_another_is_refused_by_the_version_check(
     """Two people load version 1; the first save wins; the second never overwrites it."""
     owner = org.contexts[Role.OWNER]
     with unit_of_work(sessions, owner.actor) as db:
-        member_id = access.add_member(db, owner, email="r@acme.example", full_name="", role="viewer").membership.id
+        member_id = access.add_member(
+            db, owner, email="r@acme.example", full_name="", role="viewer"
+        ).membership.id
     a, b = sessions(), sessions()
     try:
         ma, mb = a.get(Membership, member_id), b.get(Membership, member_id)
@@ -120,7 +128,9 @@ def test_cursor_pages_cover_every_row_once_in_order(
     owner = org.contexts[Role.OWNER]
     with unit_of_work(sessions, owner.actor) as db:
         for i in range(12):
-            access.add_member(db, owner, email=f"p{i:02d}@acme.example", full_name=f"P {i}", role="viewer")
+            access.add_member(
+                db, owner, email=f"p{i:02d}@acme.example", full_name=f"P {i}", role="viewer"
+            )
     with unit_of_work(sessions) as db:
         everything, _, total = _emails(db, org, limit=200, sort=sort)
         assert total == 17 and len(everything) == 17
@@ -134,7 +144,9 @@ def test_cursor_pages_cover_every_row_once_in_order(
         assert seen == everything
 
 
-def test_listing_filters_search_and_bad_parameters(sessions: sessionmaker[Session], org: Org) -> None:
+def test_listing_filters_search_and_bad_parameters(
+    sessions: sessionmaker[Session], org: Org
+) -> None:
     with unit_of_work(sessions) as db:
         emails, _, total = _emails(db, org, filters={"role": "auditor"})
         assert (emails, total) == ([org.emails[Role.AUDITOR]], 1)

@@ -46,7 +46,9 @@ def test_open_redirects_are_refused(client: TestClient, org: Org) -> None:
 
 
 @pytest.mark.parametrize("email", ["owner@acme-credit.example", "nobody@nowhere.example"])
-def test_failed_sign_in_says_the_same_whoever_you_are(client: TestClient, org: Org, email: str) -> None:
+def test_failed_sign_in_says_the_same_whoever_you_are(
+    client: TestClient, org: Org, email: str
+) -> None:
     response = sign_in(client, email, password="wrong password!")
     assert response.status_code == 401  # type: ignore[attr-defined]
     assert "the e-mail or password is not right" in response.text  # type: ignore[attr-defined]
@@ -61,7 +63,11 @@ def test_repeated_failures_lock_the_form_for_a_while(client: TestClient, org: Or
 
 
 def test_sign_in_form_without_its_csrf_token_is_refused(client: TestClient, org: Org) -> None:
-    response = client.post("/login", data={"email": org.emails[Role.OWNER], "password": PASSWORD}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"email": org.emails[Role.OWNER], "password": PASSWORD},
+        follow_redirects=False,
+    )
     assert response.status_code == 400 and "expired" in response.text
 
 
@@ -76,7 +82,9 @@ def test_forms_without_csrf_are_refused_and_change_nothing(client: TestClient, o
 def test_sign_out_ends_the_session(client: TestClient, org: Org) -> None:
     sign_in(client, org.emails[Role.OWNER])
     page = client.get("/")
-    response = client.post("/logout", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    response = client.post(
+        "/logout", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
     assert response.status_code == 303
     assert client.get("/", follow_redirects=False).status_code == 303
 
@@ -108,7 +116,13 @@ def test_owner_adds_a_member_and_sees_the_one_time_password(client: TestClient, 
     page = client.get("/settings/members")
     response = client.post(
         "/settings/members",
-        data={"csrf_token": csrf_of(page.text), "email": "Ruth@Acme.example", "full_name": "Ruth", "role": "auditor", "job_title": "QA"},
+        data={
+            "csrf_token": csrf_of(page.text),
+            "email": "Ruth@Acme.example",
+            "full_name": "Ruth",
+            "role": "auditor",
+            "job_title": "QA",
+        },
     )
     assert response.status_code == 201
     assert "ruth@acme.example" in response.text and 'id="new-password"' in response.text
@@ -119,7 +133,12 @@ def test_bad_member_input_shows_the_message_beside_the_field(client: TestClient,
     page = client.get("/settings/members")
     response = client.post(
         "/settings/members",
-        data={"csrf_token": csrf_of(page.text), "email": "not-an-email", "full_name": "Kept Name", "role": "viewer"},
+        data={
+            "csrf_token": csrf_of(page.text),
+            "email": "not-an-email",
+            "full_name": "Kept Name",
+            "role": "viewer",
+        },
     )
     assert response.status_code == 422
     assert 'id="email-error"' in response.text and 'aria-invalid="true"' in response.text
@@ -131,9 +150,15 @@ def test_role_change_from_the_page_and_stale_form(client: TestClient, org: Org) 
     page = client.get("/settings/members", params={"role": "viewer"}).text
     member_id = re.search(r'action="/settings/members/([0-9a-f-]+)/role"', page).group(1)  # type: ignore[union-attr]
     token = csrf_of(page)
-    ok = client.post(f"/settings/members/{member_id}/role", data={"csrf_token": token, "role": "contributor", "version": "1"})
+    ok = client.post(
+        f"/settings/members/{member_id}/role",
+        data={"csrf_token": token, "role": "contributor", "version": "1"},
+    )
     assert ok.status_code == 200 and "Role changed" in ok.text
-    stale = client.post(f"/settings/members/{member_id}/role", data={"csrf_token": token, "role": "auditor", "version": "1"})
+    stale = client.post(
+        f"/settings/members/{member_id}/role",
+        data={"csrf_token": token, "role": "auditor", "version": "1"},
+    )
     assert stale.status_code == 409 and "has changed since you loaded it" in stale.text
 
 
@@ -146,20 +171,38 @@ def test_viewers_see_roles_but_cannot_manage(client: TestClient, org: Org) -> No
 def test_output_is_escaped(client: TestClient, org: Org) -> None:
     sign_in(client, org.emails[Role.OWNER])
     page = client.get("/settings/members")
-    client.post("/settings/members", data={"csrf_token": csrf_of(page.text), "email": "xss@acme.example", "full_name": "<script>alert(1)</script>", "role": "viewer"})
+    client.post(
+        "/settings/members",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "email": "xss@acme.example",
+            "full_name": "<script>alert(1)</script>",
+            "role": "viewer",
+        },
+    )
     html = client.get("/settings/members").text
-    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert (
+        "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    )
 
 
 def test_token_page_creates_shows_once_and_revokes(client: TestClient, org: Org) -> None:
     sign_in(client, org.emails[Role.CONTRIBUTOR])
     page = client.get("/settings/tokens")
-    created = client.post("/settings/tokens", data={"csrf_token": csrf_of(page.text), "name": "laptop", "days": "10"})
+    created = client.post(
+        "/settings/tokens", data={"csrf_token": csrf_of(page.text), "name": "laptop", "days": "10"}
+    )
     secret = re.search(r'id="new-token">([^<]+)<', created.text).group(1)  # type: ignore[union-attr]
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    )
     assert secret not in client.get("/settings/tokens").text
-    bad = client.post("/settings/tokens", data={"csrf_token": csrf_of(page.text), "name": "", "days": "999"})
-    assert bad.status_code == 422 and 'id="name-error"' in bad.text and 'id="days-error"' in bad.text
+    bad = client.post(
+        "/settings/tokens", data={"csrf_token": csrf_of(page.text), "name": "", "days": "999"}
+    )
+    assert (
+        bad.status_code == 422 and 'id="name-error"' in bad.text and 'id="days-error"' in bad.text
+    )
 
 
 def test_audit_log_page_filters_and_verifies(client: TestClient, org: Org) -> None:
@@ -173,5 +216,8 @@ def test_audit_log_page_filters_and_verifies(client: TestClient, org: Org) -> No
 
 def test_security_headers(client: TestClient) -> None:
     headers = client.get("/login").headers
-    assert headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert (
+        headers["x-frame-options"] == "DENY"
+        and "frame-ancestors 'none'" in headers["content-security-policy"]
+    )
     assert client.get("/static/vendor/htmx-2.0.4.min.js").status_code == 200

@@ -113,14 +113,17 @@ def install(app: FastAPI) -> None:
         reason = str(exc.orig).lower() if exc.orig else ""
         if "locked" in reason or "could not serialize" in reason or "deadlock" in reason:
             return problem(
-                409, "Concurrent change",
+                409,
+                "Concurrent change",
                 "another change to the same records was saved at the same moment; "
                 "nothing of yours was saved, try again",
                 slug="concurrent-change",
             )
         log.exception("database error on %s %s", request.method, request.url.path)
         return problem(
-            503, "Database unavailable", "the database could not be reached; nothing was saved",
+            503,
+            "Database unavailable",
+            "the database could not be reached; nothing was saved",
             slug="database-unavailable",
         )
 

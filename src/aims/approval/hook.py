@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm.attributes import instance_state
 
 from aims.approval.models import ApprovableVersion
 from aims.approval.rules import LOCKED, Status
@@ -16,7 +16,7 @@ def guard_locked_versions(session: Session, _ctx: UOWTransaction, _instances: An
     for obj in list(session.dirty) + list(session.deleted):
         if not isinstance(obj, ApprovableVersion):
             continue
-        state = inspect(obj)
+        state = instance_state(obj)
         status_hist = state.attrs["status"].history
         was = status_hist.deleted[0] if status_hist.deleted else obj.status
         if Status(was) not in LOCKED:

@@ -51,7 +51,7 @@ def _transition(record: Record, action: str) -> None:
 def create_first(db: Session, ctx: Context, model: type[V], content: Mapping[str, Any]) -> V:
     """Start a new series with revision 1 as a draft authored by the caller."""
     ctx.require(Permission.EDIT)
-    record = model(organisation_id=ctx.organisation_id, **_content(model, content))
+    record = model(**{"organisation_id": ctx.organisation_id, **_content(model, content)})
     assert isinstance(record, ApprovableVersion)
     record.author_id = ctx.user_id
     record.status = Status.DRAFT.value
@@ -114,15 +114,15 @@ def approve(db: Session, ctx: Context, record: V, *, version: int, note: str = "
         approver_role=ctx.role,
         approver_id=ctx.user_id,
         author_id=record.author_id,
-        last_editor_id=record.updated_by_id,  # type: ignore[attr-defined]
+        last_editor_id=record.updated_by_id,
         approver_roles=type(record).__approver_roles__,
     )
     if refusal:
         raise PermissionDenied(refusal)
     previous = db.scalars(
         scoped(type(record), ctx.organisation_id).where(
-            type(record).series_id == record.series_id,  # type: ignore[attr-defined]
-            type(record).status == Status.APPROVED.value,  # type: ignore[attr-defined]
+            type(record).series_id == record.series_id,
+            type(record).status == Status.APPROVED.value,
         )
     ).all()
     _transition(record, "approve")
@@ -147,22 +147,22 @@ def start_new_version(db: Session, ctx: Context, record: V) -> V:
         raise Conflict("only an approved or superseded version can be the base of a new version")
     open_draft = db.scalars(
         scoped(model, ctx.organisation_id).where(
-            model.series_id == record.series_id,  # type: ignore[attr-defined]
-            model.status.in_([Status.DRAFT.value, Status.IN_REVIEW.value]),  # type: ignore[attr-defined]
+            model.series_id == record.series_id,
+            model.status.in_([Status.DRAFT.value, Status.IN_REVIEW.value]),
         )
     ).first()
     if open_draft is not None:
         raise Conflict(
-            f"revision {open_draft.revision} of this series is still open; "  # type: ignore[attr-defined]
+            f"revision {open_draft.revision} of this series is still open; "
             "finish or discard it first"
         )
     latest = db.scalar(
-        select(func.max(model.revision)).where(  # type: ignore[attr-defined]
+        select(func.max(model.revision)).where(
             model.organisation_id == ctx.organisation_id,
-            model.series_id == record.series_id,  # type: ignore[attr-defined]
+            model.series_id == record.series_id,
         )
     )
-    content = {name: getattr(record, name) for name in model.__approval_fields__}  # type: ignore[attr-defined]
+    content = {name: getattr(record, name) for name in model.__approval_fields__}
     draft = model(organisation_id=ctx.organisation_id, **content)
     assert isinstance(draft, ApprovableVersion)
     draft.series_id = record.series_id

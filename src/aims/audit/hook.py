@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, inspect, select, update
+from sqlalchemy import Table, insert, inspect, select, update
 from sqlalchemy.orm import Session, UOWTransaction
 
 from aims.audit.models import AuditChainHead, AuditEvent
@@ -126,8 +126,9 @@ def record_changes(session: Session, _ctx: UOWTransaction) -> None:
         return
 
     conn = session.connection()
+    events_table = cast(Table, AuditEvent.__table__)
     now = utcnow()
-    heads = AuditChainHead.__table__
+    heads = cast(Table, AuditChainHead.__table__)
     for chain in sorted(pending):
         row = conn.execute(
             select(heads.c.seq, heads.c.hash).where(heads.c.chain == chain).with_for_update()
@@ -167,7 +168,7 @@ def record_changes(session: Session, _ctx: UOWTransaction) -> None:
                 }
             )
             prev = digest
-        conn.execute(insert(AuditEvent.__table__), rows)
+        conn.execute(insert(events_table), rows)
         if row:
             conn.execute(update(heads).where(heads.c.chain == chain).values(seq=seq, hash=prev))
         else:

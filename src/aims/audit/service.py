@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,7 +46,8 @@ def record_types(db: Session, ctx: Context) -> list[str]:
     return list(db.scalars(stmt).all())
 
 
-def _stored(event: AuditEvent) -> StoredEvent:
+def _stored(event: Any) -> StoredEvent:
+    """An event row (ORM object or plain row: both have the same attribute names)."""
     return StoredEvent(
         row_id=event.id,
         hash=event.hash,
@@ -66,14 +68,16 @@ def _stored(event: AuditEvent) -> StoredEvent:
 
 
 def _events(db: Session, chain: str) -> Iterator[StoredEvent]:
+    # Plain rows, not ORM objects: verification reads every event and keeps none.
+    table = AuditEvent.__table__
     stmt = (
-        select(AuditEvent)
-        .where(AuditEvent.chain == chain)
-        .order_by(AuditEvent.seq, AuditEvent.id)
+        select(table)
+        .where(table.c.chain == chain)
+        .order_by(table.c.seq, table.c.id)
         .execution_options(yield_per=1000)
     )
-    for event in db.scalars(stmt):
-        yield _stored(event)
+    for row in db.execute(stmt):
+        yield _stored(row)
 
 
 def verify(db: Session, *, chain: str | None = None) -> VerifyReport:

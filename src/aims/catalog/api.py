@@ -45,7 +45,7 @@ def entry_out(catalog: Catalog, entry_id: str) -> EntryOut:
     entry = service.get_entry(entry_id, catalog=catalog)
     return EntryOut(
         id=entry.id,
-        kind=entry.kind,  # type: ignore[arg-type]
+        kind=entry.kind,
         title=entry.title,
         group=catalog.group_of.get(entry.id),
         parent=getattr(entry, "parent", None),

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from aims.access import service as access
+from aims.access.models import Membership
 from aims.access.rules import Role
 from aims.cli.common import operator_context, organisation, out, work
 from aims.errors import NotFound
@@ -74,7 +75,7 @@ def user_role(
     out.print(f"{email} is now {role.value}.")
 
 
-def _membership(db: object, ctx: object, email: str) -> access.Membership:
+def _membership(db: object, ctx: object, email: str) -> Membership:
     from sqlalchemy.orm import Session
 
     from aims.access.context import Context

@@ -164,4 +164,6 @@ def paginate(db: Session, stmt: Select[Any], spec: ListSpec, params: ListParams)
     if len(rows) > params.limit:
         rows = rows[: params.limit]
         next_cursor = _encode_cursor(rows[-1][-2], rows[-1][-1])
-    return Page(items=[row[0] for row in rows], next_cursor=next_cursor, total=total, limit=params.limit)
+    return Page(
+        items=[row[0] for row in rows], next_cursor=next_cursor, total=total, limit=params.limit
+    )

@@ -37,7 +37,7 @@ def get_scoped(
     except ValueError as exc:
         raise NotFound(f"no {label} with id {record_id}") from exc
     stmt = scoped(model, organisation_id, deleted=deleted).where(model.id == key)  # type: ignore[attr-defined]
-    obj = db.scalars(stmt).first()
+    obj: T | None = db.scalars(stmt).first()
     if obj is None:
         raise NotFound(f"no {label} with id {record_id}")
     return obj

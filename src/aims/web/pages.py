@@ -7,7 +7,7 @@ from typing import Annotated
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from aims.access import service as access
 from aims.api.runtime import Runtime
@@ -40,14 +40,34 @@ def _secure(request: Request) -> bool:
     return runtime.settings.cookie_secure or request.url.scheme == "https"
 
 
-@router.get("/login")
-def login_form(request: Request, next: str | None = None) -> object:
+FORM_EXPIRED = "The sign-in form expired; please try again."
+
+
+def _login_page(
+    request: Request,
+    *,
+    next: str | None,
+    email: str = "",
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The sign-in form with a fresh double-submit CSRF token in a cookie and a field."""
     token = secrets.token_urlsafe(32)
-    response = render(request, "login.html", {"csrf": token, "next": _safe_next(next), "email": ""})
-    response.set_cookie(
+    page = render(
+        request,
+        "login.html",
+        {"csrf": token, "next": _safe_next(next), "email": email, "error": error},
+        status_code=status_code,
+    )
+    page.set_cookie(
         PRELOGIN_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request), max_age=3600
     )
-    return response
+    return page
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None) -> HTMLResponse:
+    return _login_page(request, next=next)
 
 
 @router.post("/login")
@@ -58,45 +78,27 @@ def login(
     password: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
-) -> object:
+) -> Response:
     expected = request.cookies.get(PRELOGIN_COOKIE, "")
-    error: str | None = None
     if not expected or not secrets.compare_digest(expected, csrf_token):
-        error = "The sign-in form expired; please try again."
-    else:
-        try:
-            user = access.authenticate(db, email=email, password=password)
-        except (NotAuthenticated, TooManyAttempts) as exc:
-            error = exc.detail
-        else:
-            try:
-                secret, _csrf = access.start_web_session(db, user=user)
-            except NotAuthenticated:
-                error = access.LOGIN_FAILED
-            else:
-                response = RedirectResponse(_safe_next(next), status_code=303)
-                response.set_cookie(
-                    SESSION_COOKIE,
-                    secret,
-                    httponly=True,
-                    samesite="lax",
-                    secure=_secure(request),
-                    max_age=request.app.state.runtime.settings.session_hours * 3600,
-                )
-                response.delete_cookie(PRELOGIN_COOKIE)
-                return response
-    # A failed attempt is recorded even though the page re-renders: commit it.
-    db.commit()
-    token = secrets.token_urlsafe(32)
-    response = render(
-        request,
-        "login.html",
-        {"csrf": token, "next": _safe_next(next), "email": email, "error": error},
-        status_code=401 if error != "The sign-in form expired; please try again." else 400,
-    )
+        return _login_page(request, next=next, email=email, error=FORM_EXPIRED, status_code=400)
+    try:
+        user = access.authenticate(db, email=email, password=password)
+        secret, _csrf = access.start_web_session(db, user=user)
+    except (NotAuthenticated, TooManyAttempts) as exc:
+        # The failure is counted even though the page only re-renders: keep that write.
+        db.commit()
+        return _login_page(request, next=next, email=email, error=exc.detail, status_code=401)
+    response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
-        PRELOGIN_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request), max_age=3600
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        max_age=request.app.state.runtime.settings.session_hours * 3600,
     )
+    response.delete_cookie(PRELOGIN_COOKIE)
     return response
 
 
