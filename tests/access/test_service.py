@@ -184,3 +184,39 @@ def test_a_contributor_cannot_revoke_someone_elses_token(db: Session, org: Org) 
     owner_token = access.list_tokens(db, org.contexts[Role.OWNER])[0]
     with pytest.raises(NotFound):
         access.revoke_token(db, org.contexts[Role.CONTRIBUTOR], owner_token.id)
+
+
+def test_change_own_password(sessions: sessionmaker[Session], org: Org) -> None:
+    ctx = org.contexts[Role.CONTRIBUTOR]
+    email = org.emails[Role.CONTRIBUTOR]
+    with unit_of_work(sessions, ctx.actor) as db:
+        user = access.get_user_by_email(db, email)
+        assert user is not None
+        other_browser, _ = access.start_web_session(db, user=user)
+        this_browser, _ = access.start_web_session(db, user=user)
+    with pytest.raises(ValidationFailed) as info, unit_of_work(sessions, ctx.actor) as db:
+        access.change_password(db, ctx, current="wrong one!", new="short")
+    assert {e.loc[-1] for e in info.value.errors} == {"current_password", "new_password"}
+    with unit_of_work(sessions, ctx.actor) as db:
+        access.change_password(
+            db, ctx, current=PASSWORD, new="a much better passphrase", keep_session=this_browser
+        )
+    with unit_of_work(sessions) as db:
+        assert access.authenticate(db, email=email, password="a much better passphrase")
+        assert access.resolve_web_session(db, this_browser) is not None
+        assert access.resolve_web_session(db, other_browser) is None
+
+
+def test_reset_password_by_manager_but_not_of_an_owner(
+    sessions: sessionmaker[Session], org: Org
+) -> None:
+    manager = org.contexts[Role.MANAGER]
+    with unit_of_work(sessions, manager.actor) as db:
+        members = {m.role: m for m in access.list_members(db, manager, ListParams()).items}
+        new_password = access.reset_password(db, manager, members["viewer"].id)
+        with pytest.raises(PermissionDenied, match="owner"):
+            access.reset_password(db, manager, members["owner"].id)
+        with pytest.raises(PermissionDenied):
+            access.reset_password(db, org.contexts[Role.AUDITOR], members["viewer"].id)
+    with unit_of_work(sessions) as db:
+        assert access.authenticate(db, email=org.emails[Role.VIEWER], password=new_password)

@@ -221,3 +221,35 @@ def test_audit_events_filters(client: TestClient, org: Org) -> None:
         "/api/v1/audit/events?since=2999-01-01T00:00:00Z", headers=org.headers()
     ).json()
     assert later["total"] == 0
+
+
+def test_password_change_and_reset(client: TestClient, org: Org) -> None:
+    bad = client.post(
+        "/api/v1/me/password",
+        json={"current_password": "nope", "new_password": "x"},
+        headers=org.headers(Role.VIEWER),
+    )
+    assert {e["loc"][-1] for e in assert_problem(bad, 422)["errors"]} == {
+        "current_password",
+        "new_password",
+    }
+    ok = client.post(
+        "/api/v1/me/password",
+        json={
+            "current_password": "correct horse battery",
+            "new_password": "another good passphrase",
+        },
+        headers=org.headers(Role.VIEWER),
+    )
+    assert ok.status_code == 204
+    viewer = client.get("/api/v1/members?role=viewer", headers=org.headers()).json()["items"][0]
+    reset = client.post(
+        f"/api/v1/members/{viewer['id']}/password-reset", headers=org.headers(Role.MANAGER)
+    )
+    assert reset.status_code == 200 and len(reset.json()["password"]) >= 10
+    assert_problem(
+        client.post(
+            f"/api/v1/members/{viewer['id']}/password-reset", headers=org.headers(Role.CONTRIBUTOR)
+        ),
+        403,
+    )

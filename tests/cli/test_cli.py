@@ -82,6 +82,8 @@ def test_users_roles_and_tokens(aims: object) -> None:
     assert added.code == 0 and "Password (shown once)" in added.out
     assert aims("user", "role", "dev@acme.example", "auditor").code == 0  # type: ignore[operator]
     assert "auditor" in aims("user", "list").out  # type: ignore[operator]
+    reset = aims("user", "password", "dev@acme.example")  # type: ignore[operator]
+    assert reset.code == 0 and "New one-time password for dev@acme.example" in reset.out
     last_owner = aims("user", "role", "boss@acme.example", "viewer")  # type: ignore[operator]
     assert last_owner.code == 2 and "at least one owner" in last_owner.err
     bad_role = aims("user", "add", "x@acme.example", "--role", "admin")  # type: ignore[operator]

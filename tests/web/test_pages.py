@@ -221,3 +221,43 @@ def test_security_headers(client: TestClient) -> None:
         and "frame-ancestors 'none'" in headers["content-security-policy"]
     )
     assert client.get("/static/vendor/htmx-2.0.4.min.js").status_code == 200
+
+
+def test_account_page_changes_the_password(client: TestClient, org: Org) -> None:
+    sign_in(client, org.emails[Role.AUDITOR])
+    page = client.get("/settings/account")
+    assert org.emails[Role.AUDITOR] in page.text and "auditor" in page.text
+    token = csrf_of(page.text)
+    mismatch = client.post(
+        "/settings/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": PASSWORD,
+            "new_password": "new passphrase 1",
+            "confirm_password": "other",
+        },
+    )
+    assert mismatch.status_code == 422 and 'id="confirm_password-error"' in mismatch.text
+    done = client.post(
+        "/settings/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": PASSWORD,
+            "new_password": "new passphrase 1",
+            "confirm_password": "new passphrase 1",
+        },
+    )
+    assert done.status_code == 200 and "Password changed" in done.text
+    assert client.get("/settings/account").status_code == 200  # this browser stays signed in
+
+
+def test_manager_resets_a_members_password_from_the_page(client: TestClient, org: Org) -> None:
+    sign_in(client, org.emails[Role.MANAGER])
+    page = client.get("/settings/members", params={"role": "viewer"}).text
+    link = re.search(r'href="(/settings/members/[0-9a-f-]+/reset-password)"', page).group(1)  # type: ignore[union-attr]
+    confirm = client.get(link)
+    assert "Reset the password of" in confirm.text
+    done = client.post(link, data={"csrf_token": csrf_of(confirm.text)})
+    password = re.search(r'id="new-password">([^<]+)<', done.text).group(1)  # type: ignore[union-attr]
+    client.cookies.clear()
+    assert sign_in(client, org.emails[Role.VIEWER], password=password).status_code == 303  # type: ignore[attr-defined]

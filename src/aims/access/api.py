@@ -18,6 +18,8 @@ from aims.access.schemas import (
     MeOut,
     OrganisationOut,
     OrganisationPatch,
+    PasswordChange,
+    PasswordReset,
     TokenCreated,
     TokenIn,
     TokenOut,
@@ -59,8 +61,7 @@ def token_out(t: ApiToken) -> TokenOut:
 @router.get("/me", response_model=MeOut, summary="Who the token acts as")
 def me(db: Db, ctx: Ctx) -> MeOut:
     org = service.get_organisation(db, ctx)
-    member = db.get(Membership, _membership_id(db, ctx))
-    assert member is not None
+    member = service.own_membership(db, ctx)
     return MeOut(
         user_id=ctx.user_id,
         email=member.user.email,
@@ -71,16 +72,11 @@ def me(db: Db, ctx: Ctx) -> MeOut:
     )
 
 
-def _membership_id(db: Db, ctx: Ctx) -> uuid.UUID:
-    from sqlalchemy import select
-
-    found = db.scalar(
-        select(Membership.id).where(
-            Membership.organisation_id == ctx.organisation_id, Membership.user_id == ctx.user_id
-        )
-    )
-    assert found is not None
-    return found
+@router.post(
+    "/me/password", status_code=status.HTTP_204_NO_CONTENT, summary="Change your own password"
+)
+def change_password(body: PasswordChange, db: Db, ctx: Ctx) -> None:
+    service.change_password(db, ctx, current=body.current_password, new=body.new_password)
 
 
 @router.get("/organisation", response_model=OrganisationOut)
@@ -139,6 +135,15 @@ def get_member(member_id: uuid.UUID, db: Db, ctx: Ctx) -> MemberOut:
 def patch_member(member_id: uuid.UUID, body: MemberPatch, db: Db, ctx: Ctx) -> MemberOut:
     m = service.change_role(db, ctx, member_id, role=body.role.value, version=body.version)
     return member_out(m)
+
+
+@router.post(
+    "/members/{member_id}/password-reset",
+    response_model=PasswordReset,
+    summary="Give a member a new one-time password",
+)
+def reset_password(member_id: uuid.UUID, db: Db, ctx: Ctx) -> PasswordReset:
+    return PasswordReset(password=service.reset_password(db, ctx, member_id))
 
 
 @router.delete("/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -13,7 +13,7 @@ from aims.access import service
 from aims.access.rules import ROLE_DESCRIPTIONS, Permission, Role
 from aims.errors import AimsError
 from aims.store.listing import ListParams
-from aims.web.security import CsrfSession, PageDb, WebSession
+from aims.web.security import SESSION_COOKIE, CsrfSession, PageDb, WebSession
 from aims.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -145,6 +145,84 @@ def remove(
             request, db, info, errors={f"member-{member_id}": exc.detail}, status_code=exc.status
         )
     return RedirectResponse("/settings/members?removed=1", status_code=303)
+
+
+def _account_page(
+    request: Request,
+    db: PageDb,
+    info: WebSession,
+    *,
+    errors: dict[str, str] | None = None,
+    done: bool = False,
+    status_code: int = 200,
+) -> object:
+    member = service.own_membership(db, info.context)
+    return render(
+        request,
+        "access/account.html",
+        {
+            "member": member,
+            "errors": errors or {},
+            "done": done,
+            "org": service.get_organisation(db, info.context),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/settings/account")
+def account(request: Request, db: PageDb, info: WebSession) -> object:
+    return _account_page(request, db, info)
+
+
+@router.post("/settings/account/password")
+def change_password(
+    request: Request,
+    db: PageDb,
+    info: CsrfSession,
+    current_password: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+    confirm_password: Annotated[str, Form()] = "",
+) -> object:
+    if new_password != confirm_password:
+        return _account_page(
+            request,
+            db,
+            info,
+            errors={"confirm_password": "does not match the new password"},
+            status_code=422,
+        )
+    try:
+        with db.begin_nested():
+            service.change_password(
+                db,
+                info.context,
+                current=current_password,
+                new=new_password,
+                keep_session=request.cookies.get(SESSION_COOKIE),
+            )
+    except AimsError as exc:
+        return _account_page(request, db, info, errors=_field_errors(exc), status_code=exc.status)
+    return _account_page(request, db, info, done=True)
+
+
+@router.get("/settings/members/{member_id}/reset-password")
+def confirm_reset(member_id: uuid.UUID, request: Request, db: PageDb, info: WebSession) -> object:
+    member = service.get_member(db, info.context, member_id)
+    return render(request, "access/confirm_reset.html", {"member": member, "password": None})
+
+
+@router.post("/settings/members/{member_id}/reset-password")
+def reset_password(member_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSession) -> object:
+    try:
+        with db.begin_nested():
+            password = service.reset_password(db, info.context, member_id)
+    except AimsError as exc:
+        return _members_page(
+            request, db, info, errors={f"member-{member_id}": exc.detail}, status_code=exc.status
+        )
+    member = service.get_member(db, info.context, member_id)
+    return render(request, "access/confirm_reset.html", {"member": member, "password": password})
 
 
 def _tokens_page(

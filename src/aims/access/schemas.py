@@ -61,6 +61,15 @@ class MemberPatch(StrictIn):
     version: int
 
 
+class PasswordChange(StrictIn):
+    current_password: str = Field(max_length=1000)
+    new_password: str = Field(max_length=1000)
+
+
+class PasswordReset(Out):
+    password: str = Field(description="The member's new one-time password; shown only here")
+
+
 class TokenIn(StrictIn):
     name: str = Field(min_length=1, max_length=100)
     days: int = Field(default=90, ge=1, le=366, description="Days until the token expires")

@@ -239,6 +239,16 @@ def list_members(db: Session, ctx: Context, params: ListParams) -> Page[Membersh
     return paginate(db, stmt, MEMBER_LIST, params)
 
 
+def own_membership(db: Session, ctx: Context) -> Membership:
+    """The caller's own membership in the context's organisation."""
+    found: Membership | None = db.scalar(
+        scoped(Membership, ctx.organisation_id).where(Membership.user_id == ctx.user_id)
+    )
+    if found is None:
+        raise NotAuthenticated("you are no longer a member of this organisation")
+    return found
+
+
 def get_member(db: Session, ctx: Context, membership_id: uuid.UUID | str) -> Membership:
     ctx.require(Permission.READ)
     return get_scoped(db, Membership, ctx.organisation_id, membership_id, label="member")
@@ -310,14 +320,47 @@ def context_for(db: Session, *, user: User, organisation_id: uuid.UUID | None = 
     )
 
 
-def set_password(db: Session, *, user: User, password: str) -> None:
-    problem = password_problem(password)
+def _end_sessions(db: Session, user_id: uuid.UUID, *, keep: str | None = None) -> None:
+    stmt = delete(WebSession).where(WebSession.user_id == user_id)
+    if keep is not None:
+        stmt = stmt.where(WebSession.token_hash != _sha256(keep))
+    db.execute(stmt)
+
+
+def change_password(
+    db: Session, ctx: Context, *, current: str, new: str, keep_session: str | None = None
+) -> None:
+    """A person changes their own password; their other browser sessions end."""
+    user = db.get(User, ctx.user_id)
+    if user is None:  # pragma: no cover - a context always names an existing user
+        raise NotFound("no such user")
+    errors = []
+    if not verify_password(user.password_hash, current):
+        errors.append(FieldError(("body", "current_password"), "is not your current password"))
+    problem = password_problem(new)
     if problem:
-        raise ValidationFailed(
-            "password too weak", errors=[FieldError(("body", "password"), problem)]
-        )
-    user.password_hash = hash_password(password)
+        errors.append(FieldError(("body", "new_password"), problem))
+    elif new == current:
+        errors.append(FieldError(("body", "new_password"), "must differ from the current one"))
+    if errors:
+        raise ValidationFailed("the password was not changed", errors=errors)
+    user.password_hash = hash_password(new)
+    _end_sessions(db, user.id, keep=keep_session)
     db.flush()
+
+
+def reset_password(db: Session, ctx: Context, membership_id: uuid.UUID | str) -> str:
+    """An owner or manager gives a member a new one-time password (shown once)."""
+    membership = get_member(db, ctx, membership_id)
+    ctx.require(Permission.MANAGE_MEMBERS)
+    if membership.role == Role.OWNER.value and ctx.role is not Role.OWNER:
+        raise PermissionDenied("only an owner may reset an owner's password")
+    password = generate_password()
+    user = membership.user
+    user.password_hash = hash_password(password)
+    _end_sessions(db, user.id)
+    db.flush()
+    return password
 
 
 # --- sign-in and throttling ----------------------------------------------------------------

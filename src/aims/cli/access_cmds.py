@@ -88,6 +88,18 @@ def _membership(db: object, ctx: object, email: str) -> Membership:
     raise NotFound(f"{email} is not a member of this organisation")
 
 
+@user_app.command("password")
+def user_password(
+    email: Annotated[str, typer.Argument(help="The member's e-mail.")],
+    org: OrgOpt = None,
+) -> None:
+    """Give a member a new one-time password (printed once); their sessions end."""
+    with work() as db:
+        ctx = operator_context(db, organisation(db, org))
+        password = access.reset_password(db, ctx, _membership(db, ctx, email).id)
+    out.print(f"New one-time password for {email} (shown once): [bold]{password}[/bold]")
+
+
 @token_app.command("create")
 def token_create(
     email: Annotated[str, typer.Option("--user", help="Whose token (e-mail).")],
