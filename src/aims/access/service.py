@@ -239,6 +239,19 @@ def list_members(db: Session, ctx: Context, params: ListParams) -> Page[Membersh
     return paginate(db, stmt, MEMBER_LIST, params)
 
 
+def names_of(db: Session, ctx: Context, user_ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """Display names of people who are, or were, members here (for 'who wrote this')."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    stmt = (
+        select(User.id, User.full_name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == ctx.organisation_id, User.id.in_(ids))
+    )
+    return {row.id: row.full_name for row in db.execute(stmt)}
+
+
 def own_membership(db: Session, ctx: Context) -> Membership:
     """The caller's own membership in the context's organisation."""
     found: Membership | None = db.scalar(

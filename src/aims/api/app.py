@@ -94,11 +94,19 @@ def create_app(
     from aims.audit import pages as audit_pages
     from aims.catalog import api as catalog_api
     from aims.catalog import pages as catalog_pages
+    from aims.comments import api as comments_api
+    from aims.comments import pages as comments_pages
     from aims.web import pages as web_pages
 
-    for router in (access_api.router, catalog_api.router, audit_api.router):
+    for router in (access_api.router, catalog_api.router, audit_api.router, comments_api.router):
         app.include_router(router)
-    for router in (web_pages.router, catalog_pages.router, access_pages.router, audit_pages.router):
+    for router in (
+        web_pages.router,
+        catalog_pages.router,
+        access_pages.router,
+        audit_pages.router,
+        comments_pages.router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 

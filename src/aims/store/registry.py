@@ -15,6 +15,7 @@ from aims.store.stamping import stamp
 MODEL_MODULES = (
     "aims.access.models",
     "aims.audit.models",
+    "aims.comments.models",
 )
 
 

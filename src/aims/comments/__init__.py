@@ -1,0 +1,1 @@
+"""Comments on records and catalogue entries: how auditors take part without editing."""
