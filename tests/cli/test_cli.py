@@ -65,6 +65,19 @@ def test_demo_loads_meridian_with_its_people(aims: object) -> None:
     listed = aims("user", "list", "--org", "meridian-lending", "--role", "auditor")  # type: ignore[operator]
     assert "Marc Dubois" in listed.out and "1 member(s)" in listed.out
     assert "Already loaded" in aims("demo").out  # type: ignore[operator]
+    orgs = aims("org", "list")  # type: ignore[operator]
+    assert "meridian-lending" in orgs.out and "7" in orgs.out
+    events = aims(
+        "audit", "list", "--org", "meridian-lending", "--record-type", "memberships", "--limit", "3"
+    )  # type: ignore[operator]
+    assert events.code == 0 and "3 of 7 event(s)" in events.out
+    assert (
+        aims("user", "remove", "sofia.marino@meridian.example", "--org", "meridian-lending").code
+        == 0
+    )  # type: ignore[operator]
+    assert "6 member(s)" in aims("user", "list", "--org", "meridian-lending").out  # type: ignore[operator]
+    assert aims("org", "rename", "Meridian Lending DAC", "--org", "meridian-lending").code == 0  # type: ignore[operator]
+    assert "Meridian Lending DAC" in aims("org", "list").out  # type: ignore[operator]
 
 
 def test_catalog_show_prints_our_guidance(aims: object) -> None:

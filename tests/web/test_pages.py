@@ -261,3 +261,26 @@ def test_manager_resets_a_members_password_from_the_page(client: TestClient, org
     password = re.search(r'id="new-password">([^<]+)<', done.text).group(1)  # type: ignore[union-attr]
     client.cookies.clear()
     assert sign_in(client, org.emails[Role.VIEWER], password=password).status_code == 303  # type: ignore[attr-defined]
+
+
+def test_owner_renames_the_organisation_others_cannot(client: TestClient, org: Org) -> None:
+    sign_in(client, org.emails[Role.OWNER])
+    page = client.get("/settings/account")
+    assert 'id="org_name"' in page.text
+    empty = client.post(
+        "/settings/organisation",
+        data={"csrf_token": csrf_of(page.text), "name": " ", "version": "1"},
+    )
+    assert empty.status_code == 422 and 'id="org_name-error"' in empty.text
+    done = client.post(
+        "/settings/organisation",
+        data={"csrf_token": csrf_of(page.text), "name": "Acme Credit plc", "version": "1"},
+    )
+    assert "Organisation renamed" in done.text and "Acme Credit plc" in done.text
+    stale = client.post(
+        "/settings/organisation",
+        data={"csrf_token": csrf_of(page.text), "name": "Again", "version": "1"},
+    )
+    assert stale.status_code == 409
+    sign_in(client, org.emails[Role.MANAGER])
+    assert 'id="org_name"' not in client.get("/settings/account").text

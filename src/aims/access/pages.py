@@ -165,6 +165,7 @@ def _account_page(
             "errors": errors or {},
             "done": done,
             "org": service.get_organisation(db, info.context),
+            "can_rename": info.context.can(Permission.MANAGE_ORGANISATION),
         },
         status_code=status_code,
     )
@@ -204,6 +205,23 @@ def change_password(
     except AimsError as exc:
         return _account_page(request, db, info, errors=_field_errors(exc), status_code=exc.status)
     return _account_page(request, db, info, done=True)
+
+
+@router.post("/settings/organisation")
+def rename_organisation(
+    request: Request,
+    db: PageDb,
+    info: CsrfSession,
+    name: Annotated[str, Form()] = "",
+    version: Annotated[int, Form()] = 0,
+) -> object:
+    try:
+        with db.begin_nested():
+            service.rename_organisation(db, info.context, name=name, version=version)
+    except AimsError as exc:
+        errors = {"org_name": exc.errors[0].msg if exc.errors else exc.detail}
+        return _account_page(request, db, info, errors=errors, status_code=exc.status)
+    return RedirectResponse("/settings/account?renamed=1", status_code=303)
 
 
 @router.get("/settings/members/{member_id}/reset-password")

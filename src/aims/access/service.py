@@ -111,6 +111,21 @@ def organisation_count(db: Session) -> int:
     return db.scalar(select(func.count()).select_from(Organisation)) or 0
 
 
+def organisations_with_counts(db: Session) -> list[tuple[Organisation, int]]:
+    """Every live organisation with its number of members (for operators)."""
+    members = (
+        select(func.count())
+        .where(Membership.organisation_id == Organisation.id, Membership.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Organisation, members)
+        .where(Organisation.deleted_at.is_(None))
+        .order_by(Organisation.slug)
+    )
+    return [(row[0], int(row[1])) for row in db.execute(stmt)]
+
+
 def find_organisation(db: Session, slug: str) -> Organisation:
     org = db.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:

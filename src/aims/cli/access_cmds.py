@@ -16,6 +16,7 @@ from aims.store.listing import ListParams
 
 user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+org_app = typer.Typer(help="Organisations (tenants).", no_args_is_help=True)
 
 OrgOpt = Annotated[
     str | None, typer.Option("--org", help="Organisation short name (default: the first).")
@@ -88,6 +89,19 @@ def _membership(db: object, ctx: object, email: str) -> Membership:
     raise NotFound(f"{email} is not a member of this organisation")
 
 
+@user_app.command("remove")
+def user_remove(
+    email: Annotated[str, typer.Argument(help="The member's e-mail.")],
+    org: OrgOpt = None,
+) -> None:
+    """Remove a member (their history stays; adding them again restores the membership)."""
+    with work() as db:
+        ctx = operator_context(db, organisation(db, org))
+        membership = _membership(db, ctx, email)
+        access.remove_member(db, ctx, membership.id, version=membership.version)
+    out.print(f"{email} was removed.")
+
+
 @user_app.command("password")
 def user_password(
     email: Annotated[str, typer.Argument(help="The member's e-mail.")],
@@ -145,3 +159,26 @@ def token_revoke(
         ctx = operator_context(db, organisation(db, org))
         token = access.revoke_token(db, ctx, token_id)
     out.print(f"Revoked token {token.id} ({token.name}).")
+
+
+@org_app.command("list")
+def org_list() -> None:
+    """List the organisations in this database."""
+    with work() as db:
+        table = Table("Short name", "Name", "Members")
+        for org, members in access.organisations_with_counts(db):
+            table.add_row(org.slug, org.name, str(members))
+    out.print(table)
+
+
+@org_app.command("rename")
+def org_rename(
+    name: Annotated[str, typer.Argument(help="The new display name.")],
+    org: OrgOpt = None,
+) -> None:
+    """Rename an organisation (its short name stays)."""
+    with work() as db:
+        target = organisation(db, org)
+        ctx = operator_context(db, target)
+        access.rename_organisation(db, ctx, name=name, version=target.version)
+    out.print(f"Renamed: {name.strip()}")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from aims.audit import service
-from aims.cli.common import EXIT_ERROR, err, organisation, out, work
+from aims.cli.common import EXIT_ERROR, err, operator_context, organisation, out, work
+from aims.store.listing import ListParams
 
 app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
 
@@ -30,3 +32,32 @@ def verify(
         row = f" (row id {p.row_id})" if p.row_id is not None else ""
         err.print(f"error: audit chain {p.chain}: {where}{row} is broken: {p.reason}", markup=False)
     raise typer.Exit(EXIT_ERROR)
+
+
+@app.command("list")
+def list_events(
+    org: Annotated[str | None, typer.Option("--org", help="Organisation short name.")] = None,
+    record_type: Annotated[str | None, typer.Option(help="e.g. memberships, api_tokens.")] = None,
+    action: Annotated[str | None, typer.Option(help="create, update, delete or restore.")] = None,
+    actor: Annotated[str | None, typer.Option(help="E-mail (or label) of who acted.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="How many, newest first.")] = 20,
+) -> None:
+    """Show an organisation's newest audit events."""
+    filters = {"record_type": record_type, "action": action, "actor": actor}
+    with work() as db:
+        ctx = operator_context(db, organisation(db, org))
+        page = service.list_events(
+            db, ctx, ListParams(limit=limit, filters={k: v for k, v in filters.items() if v})
+        )
+        table = Table("#", "When (UTC)", "Who", "Action", "Record", "Fields")
+        for e in page.items:
+            table.add_row(
+                str(e.seq),
+                f"{e.occurred_at:%Y-%m-%d %H:%M:%S}",
+                e.actor_label,
+                e.action,
+                f"{e.record_type} {e.record_id[:8]}",
+                ", ".join(sorted(e.changes)),
+            )
+    out.print(table)
+    out.print(f"{len(page.items)} of {page.total} event(s)")

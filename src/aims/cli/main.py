@@ -43,6 +43,7 @@ def main(
 setup_cmds.register(app)
 app.add_typer(access_cmds.user_app, name="user")
 app.add_typer(access_cmds.token_app, name="token")
+app.add_typer(access_cmds.org_app, name="org")
 app.add_typer(catalog_cmds.app, name="catalog")
 app.add_typer(audit_cmds.app, name="audit")
 
