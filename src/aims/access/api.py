@@ -26,7 +26,6 @@ from aims.access.schemas import (
 )
 from aims.api.deps import Ctx, Db, Listing
 from aims.api.schemas import PROBLEM_RESPONSES, PageOut
-from aims.store.listing import ListParams
 
 router = APIRouter(prefix="/api/v1", tags=["access"], responses=PROBLEM_RESPONSES)
 
@@ -97,20 +96,8 @@ def list_members(
     listing: Listing,
     role: Annotated[Role | None, Query(description="Only this role")] = None,
 ) -> PageOut[MemberOut]:
-    params = ListParams(
-        limit=listing.limit,
-        cursor=listing.cursor,
-        sort=listing.sort,
-        q=listing.q,
-        filters={"role": role.value} if role else {},
-    )
-    page = service.list_members(db, ctx, params)
-    return PageOut[MemberOut](
-        items=[member_out(m) for m in page.items],
-        total=page.total,
-        limit=page.limit,
-        next_cursor=page.next_cursor,
-    )
+    page = service.list_members(db, ctx, listing.with_filters(role=role.value if role else None))
+    return PageOut[MemberOut].of(page, member_out)
 
 
 @router.post("/members", response_model=MemberCreated, status_code=status.HTTP_201_CREATED)

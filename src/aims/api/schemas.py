@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from aims.store.listing import Page
 
 T = TypeVar("T")
 
@@ -45,6 +48,16 @@ class PageOut(BaseModel, Generic[T]):
     total: int = Field(description="How many records match the filters")
     limit: int
     next_cursor: str | None = Field(description="Pass as ?cursor= to get the next page")
+
+    @classmethod
+    def of(cls, page: Page[Any], convert: Callable[[Any], T]) -> PageOut[T]:
+        """The API shape of a page from ``store.listing.paginate``."""
+        return cls(
+            items=[convert(item) for item in page.items],
+            total=page.total,
+            limit=page.limit,
+            next_cursor=page.next_cursor,
+        )
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {

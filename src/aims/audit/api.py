@@ -12,7 +12,6 @@ from pydantic import BaseModel
 from aims.api.deps import Ctx, Db, Listing
 from aims.api.schemas import PROBLEM_RESPONSES, Out, PageOut
 from aims.audit import service
-from aims.store.listing import ListParams
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
 
@@ -54,28 +53,16 @@ def list_events(
     since: Annotated[datetime | None, Query(description="Events at or after this time")] = None,
     until: Annotated[datetime | None, Query(description="Events at or before this time")] = None,
 ) -> PageOut[EventOut]:
-    filters = {
-        "record_type": record_type,
-        "record_id": record_id,
-        "action": action,
-        "actor": actor,
-        "occurred_at__gte": since.isoformat() if since else None,
-        "occurred_at__lte": until.isoformat() if until else None,
-    }
-    params = ListParams(
-        limit=listing.limit,
-        cursor=listing.cursor,
-        sort=listing.sort,
-        q=listing.q,
-        filters={k: v for k, v in filters.items() if v},
+    params = listing.with_filters(
+        record_type=record_type,
+        record_id=record_id,
+        action=action,
+        actor=actor,
+        occurred_at__gte=since.isoformat() if since else None,
+        occurred_at__lte=until.isoformat() if until else None,
     )
     page = service.list_events(db, ctx, params)
-    return PageOut[EventOut](
-        items=[EventOut.model_validate(e) for e in page.items],
-        total=page.total,
-        limit=page.limit,
-        next_cursor=page.next_cursor,
-    )
+    return PageOut[EventOut].of(page, EventOut.model_validate)
 
 
 @router.get("/verify", response_model=VerifyOut, summary="Check the organisation's hash chain")

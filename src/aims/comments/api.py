@@ -56,12 +56,7 @@ def list_comments(
     page = service.list_comments(
         db, ctx, subject_type=subject_type, subject_id=subject_id, params=listing
     )
-    return PageOut[CommentOut](
-        items=[comment_out(c) for c in page.items],
-        total=page.total,
-        limit=page.limit,
-        next_cursor=page.next_cursor,
-    )
+    return PageOut[CommentOut].of(page, comment_out)
 
 
 @router.post("", response_model=CommentOut, status_code=status.HTTP_201_CREATED)

@@ -7,7 +7,7 @@ import binascii
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -29,6 +29,11 @@ class ListParams:
     sort: str | None = None
     q: str | None = None
     filters: Mapping[str, str] = field(default_factory=dict)
+
+    def with_filters(self, **filters: str | None) -> ListParams:
+        """These parameters plus the given filters (empty values are dropped)."""
+        merged = {**self.filters, **{k: v for k, v in filters.items() if v}}
+        return replace(self, filters=merged)
 
 
 @dataclass(frozen=True)
