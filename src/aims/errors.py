@@ -90,3 +90,11 @@ class ImmutableVersion(Conflict):
 
     type_slug = "immutable-version"
     title = "Version is immutable"
+
+
+class Unavailable(AimsError):
+    """The database (or another service aims needs) cannot be reached right now."""
+
+    status = 503
+    title = "Service unavailable"
+    type_slug = "unavailable"

@@ -222,3 +222,16 @@ def test_restore_refuses_a_file_that_is_not_a_backup(aims: object, tmp_path: Pat
     junk.write_text("hello")
     result = aims("restore", str(junk))  # type: ignore[operator]
     assert result.code == 2 and "not an aims backup" in result.err
+
+
+def test_file_problems_are_one_line_and_exit_2(aims: object, tmp_path: Path) -> None:
+    aims("demo")  # type: ignore[operator]
+    nowhere = aims("backup", str(tmp_path / "missing-dir" / "b.gz"))  # type: ignore[operator]
+    assert nowhere.code == 2 and nowhere.err.startswith("error: cannot write")
+    assert len(nowhere.err.strip().splitlines()) == 1
+    bad = tmp_path / "bad.gz"
+    with gzip.open(bad, "wt") as fh:
+        json.dump({"format": "aims-backup", "format_version": 1, "schema_revision": "0001"}, fh)
+    refused = aims("restore", str(bad))  # type: ignore[operator]
+    assert refused.code == 2 and "not a valid aims backup" in refused.err
+    assert "Traceback" not in refused.err

@@ -7,7 +7,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -81,17 +80,20 @@ def test_a_write_racing_another_is_refused_by_the_version_check(
         member_id = access.add_member(
             db, owner, email="r@acme.example", full_name="", role="viewer"
         ).membership.id
-    a, b = sessions(), sessions()
+    b = sessions()
     try:
-        ma, mb = a.get(Membership, member_id), b.get(Membership, member_id)
-        assert ma is not None and mb is not None
-        ma.role, mb.role = "auditor", "contributor"
-        a.commit()
-        # PostgreSQL finds version 1 gone; SQLite refuses the stale snapshot outright.
-        with pytest.raises((StaleDataError, OperationalError)):
+        stale = b.get(Membership, member_id)  # the second person loads version 1 ...
+        assert stale is not None
+        b.commit()  # ... and their request ends; the object keeps version 1
+        with unit_of_work(sessions, owner.actor) as a:  # the first person saves
+            fresh = a.get(Membership, member_id)
+            assert fresh is not None
+            fresh.role = "auditor"
+        stale.role = "contributor"  # the second person saves what they loaded
+        with pytest.raises(StaleDataError):
             b.commit()
     finally:
-        a.close()
+        b.rollback()
         b.close()
     with unit_of_work(sessions) as db:
         assert access.get_member(db, owner, member_id).role == "auditor"

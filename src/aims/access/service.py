@@ -179,6 +179,12 @@ def bootstrap_member(
     return membership
 
 
+def _lock_organisation(db: Session, organisation_id: uuid.UUID) -> None:
+    """Serialise role changes within one organisation (PostgreSQL row lock; SQLite's write
+    lock already does), so two owners demoting each other cannot leave none."""
+    db.execute(select(Organisation.id).where(Organisation.id == organisation_id).with_for_update())
+
+
 def _owners_left(db: Session, ctx: Context, excluding: uuid.UUID | None) -> int:
     stmt = scoped(Membership, ctx.organisation_id).where(Membership.role == Role.OWNER.value)
     if excluding is not None:
@@ -286,6 +292,7 @@ def change_role(
     db: Session, ctx: Context, membership_id: uuid.UUID | str, *, role: str, version: int
 ) -> Membership:
     """Change someone's role; owners stay at least one, and only owners touch the owner role."""
+    _lock_organisation(db, ctx.organisation_id)
     membership = get_member(db, ctx, membership_id)
     check_version(membership, version, label="This membership")
     new_role = parse_role(role)
@@ -304,7 +311,12 @@ def change_role(
 def remove_member(
     db: Session, ctx: Context, membership_id: uuid.UUID | str, *, version: int
 ) -> Membership:
-    """Remove someone from the organisation (a soft delete: history keeps their name)."""
+    """Remove someone from the organisation (a soft delete: history keeps their name).
+
+    Their API tokens for this organisation are revoked, so re-adding them later does not
+    bring old tokens back to life.
+    """
+    _lock_organisation(db, ctx.organisation_id)
     membership = get_member(db, ctx, membership_id)
     check_version(membership, version, label="This membership")
     if membership.user_id == ctx.user_id:
@@ -319,8 +331,21 @@ def remove_member(
         raise PermissionDenied(refusal)
     membership.deleted_at = utcnow()
     membership.deleted_by_id = ctx.user_id
+    _revoke_tokens(db, organisation_id=ctx.organisation_id, user_id=membership.user_id)
     db.flush()
     return membership
+
+
+def _revoke_tokens(db: Session, *, organisation_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """Revoke a person's live tokens in one organisation (through the ORM: audited)."""
+    now = utcnow()
+    live = db.scalars(
+        scoped(ApiToken, organisation_id).where(
+            ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)
+        )
+    )
+    for token in live:
+        token.revoked_at = now
 
 
 def context_for(db: Session, *, user: User, organisation_id: uuid.UUID | None = None) -> Context:
@@ -377,16 +402,46 @@ def change_password(
     db.flush()
 
 
-def reset_password(db: Session, ctx: Context, membership_id: uuid.UUID | str) -> str:
-    """An owner or manager gives a member a new one-time password (shown once)."""
+def reset_password(
+    db: Session,
+    ctx: Context,
+    membership_id: uuid.UUID | str,
+    *,
+    allow_shared_account: bool = False,
+) -> str:
+    """An owner or manager gives a member a new one-time password (shown once).
+
+    Accounts can belong to several organisations, so a manager here may only reset an
+    account that belongs to no other organisation: otherwise they could take over a person's
+    access elsewhere. The operator's CLI (with database access anyway) may pass
+    ``allow_shared_account``. The person's sessions end and their tokens here are revoked.
+    """
     membership = get_member(db, ctx, membership_id)
     ctx.require(Permission.MANAGE_MEMBERS)
     if membership.role == Role.OWNER.value and ctx.role is not Role.OWNER:
         raise PermissionDenied("only an owner may reset an owner's password")
+    elsewhere = db.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(
+            Membership.user_id == membership.user_id,
+            Membership.organisation_id != ctx.organisation_id,
+            Membership.deleted_at.is_(None),
+            Organisation.deleted_at.is_(None),
+        )
+    )
+    if elsewhere and not allow_shared_account:
+        raise PermissionDenied(
+            "this person also belongs to another organisation, so their password cannot be "
+            "reset from here; they can change it under Your account, or an operator can reset "
+            "it with `aims user password`"
+        )
     password = generate_password()
     user = membership.user
     user.password_hash = hash_password(password)
     _end_sessions(db, user.id)
+    _revoke_tokens(db, organisation_id=ctx.organisation_id, user_id=user.id)
     db.flush()
     return password
 
@@ -395,7 +450,7 @@ def reset_password(db: Session, ctx: Context, membership_id: uuid.UUID | str) ->
 
 
 def _throttle_key(email: str) -> str:
-    return email.strip().lower()[:320]
+    return email.replace("\x00", "").strip().lower()[:320]
 
 
 def recent_failures(db: Session, email: str) -> int:
@@ -418,21 +473,35 @@ def authenticate(db: Session, *, email: str, password: str) -> User:
     limit, even the right password is refused until the window passes.
     """
     settings = get_settings()
-    if recent_failures(db, email) >= settings.login_max_failures:
+    key = _throttle_key(email)
+    _serialise_attempts(db, key)
+    forget_old_failures(db)
+    # The attempt is recorded before the password is checked, so parallel guesses count too;
+    # a successful sign-in clears the record.
+    db.add(LoginFailure(key=key))
+    db.flush()
+    if recent_failures(db, email) > settings.login_max_failures:
         raise TooManyAttempts(
             f"Too many failed sign-ins for this e-mail; try again in "
             f"{settings.login_window_minutes} minutes."
         )
-    user = get_user_by_email(db, email)
+    user = get_user_by_email(db, key)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        db.add(LoginFailure(key=_throttle_key(email)))
-        db.flush()
         raise NotAuthenticated(LOGIN_FAILED)
-    db.execute(delete(LoginFailure).where(LoginFailure.key == _throttle_key(email)))
+    db.execute(delete(LoginFailure).where(LoginFailure.key == key))
+    db.execute(delete(WebSession).where(WebSession.expires_at <= utcnow()))
     user.last_login_at = utcnow()
     db.flush()
     return user
+
+
+def _serialise_attempts(db: Session, key: str) -> None:
+    """One sign-in attempt per e-mail at a time across app instances (PostgreSQL advisory
+    lock for this transaction; on SQLite the first write already takes the database lock)."""
+    if db.get_bind().dialect.name == "postgresql":
+        lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        db.execute(select(func.pg_advisory_xact_lock(lock_id)))
 
 
 def forget_old_failures(db: Session) -> int:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 
+from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised while reading a body that grew past the limit (FastAPI passes it through)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"the request body is larger than {max_bytes} bytes")
 
 
 class LimitBodySize:
@@ -36,7 +40,7 @@ class LimitBodySize:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLarge()
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -50,6 +54,8 @@ class LimitBodySize:
         except BodyTooLarge:
             if not started:
                 await self._refuse(send)
+            else:  # pragma: no cover - a response already started; nothing more to say
+                raise
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
@@ -101,6 +107,9 @@ class SecurityHeaders:
                 extra = [(k, v) for k, v in SECURITY_HEADERS if k not in existing]
                 if scope["path"].startswith("/api/docs"):
                     extra = [(k, v) for k, v in extra if k != b"content-security-policy"]
+                if not scope["path"].startswith("/static/") and b"cache-control" not in existing:
+                    # Pages and API answers can carry one-time secrets and personal data.
+                    extra.append((b"cache-control", b"no-store"))
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 

@@ -8,11 +8,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from aims.errors import AimsError, StaleVersion
+from aims.errors import AimsError, StaleVersion, Unavailable
+from aims.store.dberrors import translate
 
 log = logging.getLogger("aims.api")
 MEDIA = "application/problem+json"
@@ -85,47 +86,32 @@ def _validation(exc: RequestValidationError) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    """Register the handlers; the web pages have their own HTML handling (see aims.web)."""
+    """Register the handlers: problem details for the API, HTML pages for the web."""
 
-    @app.exception_handler(AimsError)
-    async def _aims(request: Request, exc: AimsError) -> Any:
+    async def _aims(request: Request, exc: Exception) -> Any:
         from aims.web.errors import html_error, wants_html
 
+        assert isinstance(exc, AimsError)
         if wants_html(request):
             return html_error(request, exc)
         return from_error(exc)
+
+    app.add_exception_handler(AimsError, _aims)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _validation(exc)
 
-    @app.exception_handler(StaleDataError)
-    async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
-        return problem(
-            409,
-            "Stale version",
-            "the record was changed by someone else while you saved; reload and try again",
-            slug="stale-version",
-        )
+    async def _database(request: Request, exc: Exception) -> Any:
+        error = translate(exc)
+        if error is None:
+            return await _unexpected(request, exc)
+        if isinstance(error, Unavailable):
+            log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return await _aims(request, error)
 
-    @app.exception_handler(OperationalError)
-    async def _db(request: Request, exc: OperationalError) -> JSONResponse:
-        reason = str(exc.orig).lower() if exc.orig else ""
-        if "locked" in reason or "could not serialize" in reason or "deadlock" in reason:
-            return problem(
-                409,
-                "Concurrent change",
-                "another change to the same records was saved at the same moment; "
-                "nothing of yours was saved, try again",
-                slug="concurrent-change",
-            )
-        log.exception("database error on %s %s", request.method, request.url.path)
-        return problem(
-            503,
-            "Database unavailable",
-            "the database could not be reached; nothing was saved",
-            slug="database-unavailable",
-        )
+    for kind in (StaleDataError, OperationalError, IntegrityError, DataError):
+        app.add_exception_handler(kind, _database)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Any:
@@ -142,12 +128,13 @@ def install(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Any:
+        from aims.web.errors import html_status, wants_html
+
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(
-            500,
-            "Internal error",
-            "something went wrong on our side; nothing was saved",
-            slug="internal-error",
-        )
+        detail = "something went wrong on our side; nothing was saved"
+        if wants_html(request):
+            return html_status(request, 500, detail)
+        return problem(500, "Internal error", detail, slug="internal-error")
+
+    app.add_exception_handler(Exception, _unexpected)

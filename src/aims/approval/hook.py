@@ -11,6 +11,10 @@ from aims.approval.models import ApprovableVersion
 from aims.approval.rules import LOCKED, Status
 from aims.errors import ImmutableVersion
 
+# What may still change on a locked version: superseding it, and the store's own stamps.
+_SUPERSEDE = frozenset({"status", "superseded_at"})
+_STAMPS = frozenset({"updated_at", "updated_by_id", "version"})
+
 
 def guard_locked_versions(session: Session, _ctx: UOWTransaction, _instances: Any) -> None:
     for obj in list(session.dirty) + list(session.deleted):
@@ -18,11 +22,21 @@ def guard_locked_versions(session: Session, _ctx: UOWTransaction, _instances: An
             continue
         state = instance_state(obj)
         status_hist = state.attrs["status"].history
-        was = status_hist.deleted[0] if status_hist.deleted else obj.status
-        if Status(was) not in LOCKED:
+        was = Status(status_hist.deleted[0] if status_hist.deleted else obj.status)
+        if was not in LOCKED:
             continue
         if obj in session.deleted:
-            raise ImmutableVersion("an approved version cannot be deleted")
-        for name in type(obj).__approval_fields__:
-            if state.attrs[name].history.has_changes():
-                raise ImmutableVersion(f"version is {was}; its '{name}' cannot change")
+            raise ImmutableVersion(f"a version that is {was.value} cannot be deleted")
+        changed = {
+            attr.key
+            for attr in state.mapper.column_attrs
+            if state.attrs[attr.key].history.has_changes()
+        }
+        allowed = _STAMPS | (_SUPERSEDE if was is Status.APPROVED else frozenset())
+        if "status" in changed and obj.status != Status.SUPERSEDED.value:
+            raise ImmutableVersion(f"a version that is {was.value} cannot go back to {obj.status}")
+        forbidden = sorted(changed - allowed)
+        if forbidden:
+            raise ImmutableVersion(
+                f"version is {was.value}; its {', '.join(repr(f) for f in forbidden)} cannot change"
+            )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from aims.access.rules import Role
@@ -30,6 +30,8 @@ class ApprovableVersion:
     approved_at: Mapped[datetime | None] = mapped_column(default=None)
     superseded_at: Mapped[datetime | None] = mapped_column(default=None)
     review_note: Mapped[str] = mapped_column(String(2000), default="")
+    # Everyone who wrote content into this version: none of them may approve it.
+    content_editor_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     @declared_attr
     def author_id(cls) -> Mapped[uuid.UUID | None]:

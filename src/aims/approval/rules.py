@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -59,11 +59,13 @@ def approval_refusal(
     author_id: object | None,
     last_editor_id: object | None,
     approver_roles: frozenset[Role] = DEFAULT_APPROVER_ROLES,
+    content_editor_ids: Collection[object] = (),
 ) -> str | None:
     """Why this person may not approve (None when they may).
 
     Approval is a second pair of eyes: the approver needs an approving role and must be
-    neither the author of the version nor the last person who changed it.
+    neither the author of the version, nor anyone who wrote content into it, nor the last
+    person who changed it.
     """
     if not has_permission(approver_role, Permission.APPROVE) or approver_role not in approver_roles:
         names = ", ".join(sorted(r.value for r in approver_roles))
@@ -72,6 +74,8 @@ def approval_refusal(
         return "the author of a version may not approve it"
     if last_editor_id is not None and approver_id == last_editor_id:
         return "the last person to edit a version may not approve it"
+    if str(approver_id) in {str(e) for e in content_editor_ids}:
+        return "someone who edited a version may not approve it"
     return None
 
 

@@ -54,6 +54,7 @@ def create_first(db: Session, ctx: Context, model: type[V], content: Mapping[str
     record = model(**{"organisation_id": ctx.organisation_id, **_content(model, content)})
     assert isinstance(record, ApprovableVersion)
     record.author_id = ctx.user_id
+    record.content_editor_ids = [str(ctx.user_id)]
     record.status = Status.DRAFT.value
     record.revision = 1
     db.add(record)
@@ -80,6 +81,9 @@ def edit(db: Session, ctx: Context, record: V, *, version: int, content: Mapping
         raise ImmutableVersion(refusal)
     for key, value in _content(type(record), content).items():
         setattr(record, key, value)
+    assert isinstance(record, ApprovableVersion)
+    if str(ctx.user_id) not in record.content_editor_ids:
+        record.content_editor_ids = [*record.content_editor_ids, str(ctx.user_id)]
     db.flush()
     return record
 
@@ -116,6 +120,7 @@ def approve(db: Session, ctx: Context, record: V, *, version: int, note: str = "
         author_id=record.author_id,
         last_editor_id=record.updated_by_id,
         approver_roles=type(record).__approver_roles__,
+        content_editor_ids=record.content_editor_ids,
     )
     if refusal:
         raise PermissionDenied(refusal)
@@ -169,6 +174,7 @@ def start_new_version(db: Session, ctx: Context, record: V) -> V:
     draft.revision = int(latest or 0) + 1
     draft.status = Status.DRAFT.value
     draft.author_id = ctx.user_id
+    draft.content_editor_ids = [str(ctx.user_id)]
     db.add(draft)
     db.flush()
     return draft

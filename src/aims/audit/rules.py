@@ -105,13 +105,18 @@ class VerifyReport:
 
 
 def verify_chain(
-    chain: str, events: Iterable[StoredEvent], head: tuple[int, str] | None
+    chain: str,
+    events: Iterable[StoredEvent],
+    head: tuple[int, str] | None,
+    *,
+    required: bool = False,
 ) -> ChainProblem | None:
     """Check one chain (events ordered by ``seq``); return the first problem, or None.
 
     Detects an altered event (its hash no longer matches its content), a removed or reordered
     event (a gap in ``seq`` or a ``prev_hash`` that is not the previous event's hash), and
-    removal of the newest events (the chain head names a later event).
+    removal of the newest events (the chain head names a later event). A ``required`` chain
+    (one whose organisation exists) with no events and no head was removed whole.
     """
     expected_prev = GENESIS
     expected_seq = 1
@@ -155,4 +160,12 @@ def verify_chain(
             )
     elif last is not None:
         return ChainProblem(chain, None, None, "the chain has events but no recorded head")
+    elif required:
+        return ChainProblem(
+            chain,
+            None,
+            1,
+            "the chain has no events at all although its records exist: "
+            "the whole chain was removed",
+        )
     return None

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aims.access.context import Context
+from aims.access.models import Organisation, User
 from aims.access.rules import Permission
+from aims.audit.hook import GLOBAL_CHAIN
 from aims.audit.models import AuditChainHead, AuditEvent
 from aims.audit.rules import EventData, StoredEvent, VerifyReport, verify_chain
 from aims.store.listing import ListParams, ListSpec, Page, paginate
@@ -80,17 +82,29 @@ def _events(db: Session, chain: str) -> Iterator[StoredEvent]:
         yield _stored(row)
 
 
+def expected_chains(organisation_ids: Iterable[object], *, any_users: bool) -> set[str]:
+    """The chains that must exist: one per organisation, and the global one once people do."""
+    expected = {str(i) for i in organisation_ids}
+    if any_users:
+        expected.add(GLOBAL_CHAIN)
+    return expected
+
+
 def verify(db: Session, *, chain: str | None = None) -> VerifyReport:
     """Walk every chain (or one) and report the first broken event of each."""
     heads = {h.chain: (h.seq, h.hash) for h in db.scalars(select(AuditChainHead))}
-    chains = set(heads) | set(db.scalars(select(AuditEvent.chain).distinct()))
+    required = expected_chains(
+        db.scalars(select(Organisation.id)),
+        any_users=db.scalar(select(User.id).limit(1)) is not None,
+    )
+    chains = set(heads) | set(db.scalars(select(AuditEvent.chain).distinct())) | required
     if chain is not None:
-        chains = {chain} & chains or {chain}
+        chains = {chain}
     problems = []
     checked = 0
     for name in sorted(chains):
         counter = _Counter(_events(db, name))
-        problem = verify_chain(name, counter, heads.get(name))
+        problem = verify_chain(name, counter, heads.get(name), required=name in required)
         checked += counter.count
         if problem:
             problems.append(problem)

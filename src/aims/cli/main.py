@@ -6,12 +6,12 @@ import os
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from aims.cli import access_cmds, audit_cmds, catalog_cmds, setup_cmds
 from aims.cli.common import fail, report
 from aims.config import get_settings
 from aims.errors import AimsError
+from aims.store.dberrors import translate
 
 app = typer.Typer(
     name="aims",
@@ -56,10 +56,12 @@ def run() -> None:
         raise
     except AimsError as exc:
         report(exc)
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        fail(f"database error: {reason}")
-    except DBAPIError as exc:
-        fail(f"database error: {str(exc.orig).strip().splitlines()[0] if exc.orig else exc}")
     except KeyboardInterrupt:
         fail("interrupted")
+    except Exception as exc:
+        error = translate(exc)
+        if error is not None:
+            report(error)
+        if os.environ.get("AIMS_DEBUG") == "1":
+            raise
+        fail(f"unexpected {type(exc).__name__}: {exc} (set AIMS_DEBUG=1 for the traceback)")

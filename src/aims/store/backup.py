@@ -13,14 +13,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from pydantic import BaseModel, model_validator
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import Integer, Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import Uuid
 
 import aims
 from aims.audit.rules import EventData, StoredEvent, verify_chain
+from aims.audit.service import expected_chains
 from aims.errors import AimsError, ValidationFailed
 from aims.store import migrate
 from aims.store.base import Base
@@ -108,14 +113,39 @@ def backup(engine: Engine, path: Path) -> BackupSummary:
         "tables": tables,
     }
     tmp = path.with_name(path.name + ".partial")
-    with gzip.open(tmp, "wt", encoding="utf-8") as fh:
-        json.dump(document, fh, separators=(",", ":"))
-    tmp.replace(path)
+    try:
+        with gzip.open(tmp, "wt", encoding="utf-8") as fh:
+            json.dump(document, fh, separators=(",", ":"))
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ValidationFailed(f"cannot write {path}: {exc.strerror or exc}") from exc
     return BackupSummary(path, len(tables), sum(len(t["rows"]) for t in tables.values()), revision)
 
 
+class _Section(BaseModel):
+    columns: list[str]
+    rows: list[list[Any]]
+
+    @model_validator(mode="after")
+    def _rows_fit(self) -> _Section:
+        for number, row in enumerate(self.rows, start=1):
+            if len(row) != len(self.columns):
+                raise ValueError(
+                    f"row {number} has {len(row)} values for {len(self.columns)} columns"
+                )
+        return self
+
+
+class _Document(BaseModel):
+    format: Literal["aims-backup"]
+    format_version: Literal[1]
+    schema_revision: str
+    tables: dict[str, _Section]
+
+
 def read_backup(path: Path) -> dict[str, Any]:
-    """Load a backup file, refusing anything that is not one."""
+    """Load a backup file, refusing anything that is not a well-formed one."""
     try:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             document = json.load(fh)
@@ -125,10 +155,23 @@ def read_backup(path: Path) -> dict[str, Any]:
         raise ValidationFailed(f"{path} is not an aims backup (not gzip-compressed JSON)") from exc
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValidationFailed(f"{path} is not an aims backup")
-    if document.get("format_version") != FORMAT_VERSION:
+    try:
+        _Document.model_validate(document)
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
         raise ValidationFailed(
-            f"{path} has backup format {document.get('format_version')}; expected {FORMAT_VERSION}"
+            f"{path} is not a valid aims backup: {where}: {first['msg']}"
+        ) from exc
+    try:
+        ScriptDirectory.from_config(migrate.alembic_config()).get_revision(
+            str(document["schema_revision"])
         )
+    except (CommandError, KeyError) as exc:
+        raise ValidationFailed(
+            f"{path} was written by a newer aims (schema {document['schema_revision']}); "
+            "upgrade aims before restoring it"
+        ) from exc
     return document
 
 
@@ -163,6 +206,13 @@ def _events(document: dict[str, Any]) -> dict[str, list[StoredEvent]]:
 
 def verify_backup(document: dict[str, Any]) -> None:
     """Refuse a backup whose audit chain is broken, naming the first broken event."""
+    try:
+        _verify_backup(document)
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
+        raise RestoreRefused(f"the backup's audit trail is malformed ({exc!r})") from exc
+
+
+def _verify_backup(document: dict[str, Any]) -> None:
     heads_section = document["tables"].get("audit_chain_heads", {"columns": [], "rows": []})
     heads = {
         r[heads_section["columns"].index("chain")]: (
@@ -172,8 +222,15 @@ def verify_backup(document: dict[str, Any]) -> None:
         for r in heads_section["rows"]
     }
     chains = _events(document)
-    for chain in sorted(set(chains) | set(heads)):
-        problem = verify_chain(chain, chains.get(chain, []), heads.get(chain))
+    orgs = document["tables"].get("organisations", {"columns": ["id"], "rows": []})
+    users = document["tables"].get("users", {"rows": []})
+    required = expected_chains(
+        (row[orgs["columns"].index("id")] for row in orgs["rows"]), any_users=bool(users["rows"])
+    )
+    for chain in sorted(set(chains) | set(heads) | required):
+        problem = verify_chain(
+            chain, chains.get(chain, []), heads.get(chain), required=chain in required
+        )
         if problem:
             raise RestoreRefused(
                 f"the backup's audit trail does not verify (chain {chain}, event "
@@ -238,7 +295,12 @@ def restore(engine: Engine, path: Path, *, force: bool = False) -> BackupSummary
             section = document["tables"].get(name)
             if section is None:
                 continue
-            _insert(conn, table, section["columns"], section["rows"])
+            try:
+                _insert(conn, table, section["columns"], section["rows"])
+            except (ValueError, TypeError) as exc:
+                raise ValidationFailed(
+                    f"table {name} in the backup holds a bad value: {exc}"
+                ) from exc
             total += len(section["rows"])
         if engine.dialect.name == "postgresql":
             _reset_sequences(conn, tables.values())

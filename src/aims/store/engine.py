@@ -34,10 +34,12 @@ def parse_url(url: str) -> URL:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise ConfigurationError(f"AIMS_DATABASE_URL is not a database URL: {url!r}") from exc
+        # The text may hold a password: never echo it.
+        raise ConfigurationError("AIMS_DATABASE_URL is not a database URL") from exc
     if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+        shown = parsed.render_as_string(hide_password=True)
         raise ConfigurationError(
-            f"AIMS_DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://..., got {url!r}"
+            f"AIMS_DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://..., got {shown}"
         )
     if parsed.get_backend_name() == "postgresql" and parsed.drivername != "postgresql+psycopg":
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -56,9 +58,12 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    # pysqlite delays BEGIN until the first write, so reads before it see no snapshot;
-    # beginning explicitly gives every unit of work one consistent view.
-    conn.exec_driver_sql("BEGIN")
+    # pysqlite delays BEGIN until the first write, so reads before it see no snapshot. A
+    # deferred BEGIN would fail at once ("database is locked") when a unit of work that has
+    # read tries to write after another one committed; IMMEDIATE takes the write lock up
+    # front, so units of work queue (busy_timeout) instead of failing. SQLite has one writer
+    # anyway; PostgreSQL is the path for many concurrent users.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def build_engine(url: str) -> Engine:
@@ -66,11 +71,18 @@ def build_engine(url: str) -> Engine:
     parsed = parse_url(url)
     try:
         if parsed.get_backend_name() == "sqlite":
-            engine = create_engine(parsed, connect_args={"check_same_thread": False})
+            engine = create_engine(
+                parsed, connect_args={"check_same_thread": False}, hide_parameters=True
+            )
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_begin)
         else:
-            engine = create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+            engine = create_engine(
+                parsed,
+                pool_pre_ping=True,
+                hide_parameters=True,  # bound values (hashes, personal data) stay out of logs
+                connect_args={"connect_timeout": 5},
+            )
     except NoSuchModuleError as exc:  # pragma: no cover - driver missing
         raise ConfigurationError(f"no database driver for {parsed.drivername}") from exc
     return engine

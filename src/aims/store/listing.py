@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -73,6 +73,8 @@ def _python_type(column: InstrumentedAttribute[Any]) -> type:
 def _coerce(column: InstrumentedAttribute[Any], raw: Any, loc: str) -> Any:
     kind = _python_type(column)
     try:
+        if isinstance(raw, str) and "\x00" in raw:
+            raise ValueError(raw)
         if kind is bool:
             if str(raw).lower() in {"true", "1", "yes"}:
                 return True
@@ -80,18 +82,19 @@ def _coerce(column: InstrumentedAttribute[Any], raw: Any, loc: str) -> Any:
                 return False
             raise ValueError(raw)
         if kind is int:
-            return int(raw)
+            value = int(raw)
+            if not -(2**63) <= value < 2**63:
+                raise ValueError(raw)
+            return value
         if kind is uuid.UUID:
             return raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
         if kind is datetime:
-            value = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
-            if value.tzinfo is None:
-                from datetime import UTC
-
-                value = value.replace(tzinfo=UTC)
-            return value
+            moment = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return moment.astimezone(UTC)
         return str(raw)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         raise _bad(loc, f"'{raw}' is not a valid {kind.__name__} for {loc}") from exc
 
 
@@ -141,7 +144,7 @@ def paginate(db: Session, stmt: Select[Any], spec: ListSpec, params: ListParams)
             )
             raise _bad(key, f"cannot filter on '{key}'; allowed: {', '.join(allowed)}")
     if params.q and spec.searchable:
-        needle = f"%{params.q.strip().lower()}%"
+        needle = f"%{params.q.replace(chr(0), '').strip().lower()}%"
         stmt = stmt.where(or_(*(func.lower(col).like(needle) for col in spec.searchable)))
 
     total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
