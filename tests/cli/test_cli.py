@@ -114,8 +114,8 @@ def test_users_roles_and_tokens(aims: object) -> None:
 
 def test_audit_verify_passes_then_names_the_edited_event(aims: object, engine: Engine) -> None:
     aims("demo")  # type: ignore[operator]
-    ok = aims("audit", "verify")  # type: ignore[operator]
-    assert ok.code == 0 and "intact" in ok.out
+    ok = aims("audit", "verify", "--heads")  # type: ignore[operator]
+    assert ok.code == 0 and "intact" in ok.out and "head global #" in ok.out
     with engine.begin() as conn:
         row = conn.execute(
             text("SELECT id, chain, seq FROM audit_events ORDER BY id LIMIT 1 OFFSET 4")

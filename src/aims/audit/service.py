@@ -111,6 +111,12 @@ def verify(db: Session, *, chain: str | None = None) -> VerifyReport:
     return VerifyReport(checked=checked, chains=len(chains), problems=problems)
 
 
+def chain_heads(db: Session) -> list[AuditChainHead]:
+    """The newest event of each chain: worth copying outside the database now and then, since
+    someone able to write to the database could otherwise rewrite a chain and its hashes."""
+    return list(db.scalars(select(AuditChainHead).order_by(AuditChainHead.chain)))
+
+
 def verify_organisation(db: Session, ctx: Context) -> VerifyReport:
     ctx.require(Permission.READ_AUDIT)
     return verify(db, chain=str(ctx.organisation_id))
