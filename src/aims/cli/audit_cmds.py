@@ -19,11 +19,18 @@ def verify(
     org: Annotated[
         str | None, typer.Option("--org", help="Only this organisation's chain.")
     ] = None,
+    heads: Annotated[
+        bool, typer.Option("--heads", help="Also print each chain's newest event and hash.")
+    ] = False,
 ) -> None:
     """Walk the hash chain; exit 0 when intact, 2 naming the first broken event otherwise."""
     with work() as db:
         chain = str(organisation(db, org).id) if org else None
         report = service.verify(db, chain=chain)
+        head_rows = [(h.chain, h.seq, h.hash) for h in service.chain_heads(db)] if heads else []
+    for name, seq, digest in head_rows:
+        if chain is None or name == chain:
+            out.print(f"head {name} #{seq} {digest}")
     if report.ok:
         out.print(f"Audit trail intact: {report.checked} events in {report.chains} chain(s).")
         return
