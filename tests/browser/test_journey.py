@@ -124,3 +124,21 @@ def test_sign_in_open_the_catalogue_open_a_5_4_sign_out(live_server: str, browse
     page.goto(live_server + "/catalog/A.5.4")
     expect(page).to_have_url(live_server + "/login?next=%2Fcatalog%2FA.5.4")
     page.close()
+
+
+def test_catalogue_filters_as_you_type(live_server: str, browser: object) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page()
+    page.goto(live_server + "/login")
+    page.get_by_label("E-mail").fill("sofia.marino@meridian.example")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(live_server + "/catalog")
+    expect(page.get_by_role("status")).to_contain_text("81 entries")
+    page.get_by_label("Search").press_sequentially("supplier", delay=20)
+    expect(page.get_by_role("link", name="A.10.3 Suppliers")).to_be_visible()
+    expect(page.get_by_role("link", name="A.2.2 AI policy")).to_have_count(0)
+    expect(page).to_have_url(live_server + "/catalog?q=supplier&kind=")
+    page.close()
