@@ -96,9 +96,16 @@ def create_app(
     from aims.catalog import pages as catalog_pages
     from aims.comments import api as comments_api
     from aims.comments import pages as comments_pages
+    from aims.systems import api as systems_api
     from aims.web import pages as web_pages
 
-    for router in (access_api.router, catalog_api.router, audit_api.router, comments_api.router):
+    for router in (
+        access_api.router,
+        catalog_api.router,
+        audit_api.router,
+        comments_api.router,
+        systems_api.router,
+    ):
         app.include_router(router)
     for router in (
         web_pages.router,

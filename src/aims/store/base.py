@@ -32,6 +32,23 @@ class Base(DeclarativeBase):
     __audit__: bool = True
     # Fields whose values never appear in the audit log (only the fact that they changed).
     __audit_redact__: frozenset[str] = frozenset()
+    def __init__(self, **kwargs: Any) -> None:
+        # Column defaults normally apply only at INSERT; filling them in here means a new
+        # object reads the same before and after it is saved (services check its fields).
+        for column in self.__table__.columns:
+            default = column.default
+            if column.key in kwargs or default is None:
+                continue
+            if default.is_scalar:
+                kwargs[column.key] = default.arg
+            elif default.is_callable:
+                kwargs[column.key] = default.arg(None)
+        cls = type(self)
+        for key, value in kwargs.items():
+            if not hasattr(cls, key):
+                raise TypeError(f"{key!r} is not a field of {cls.__name__}")
+            setattr(self, key, value)
+
     __audit_ignore__: frozenset[str] = frozenset(
         {
             "id",

@@ -16,6 +16,7 @@ MODEL_MODULES = (
     "aims.access.models",
     "aims.audit.models",
     "aims.comments.models",
+    "aims.systems.models",
 )
 
 

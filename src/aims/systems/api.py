@@ -1,0 +1,157 @@
+"""API routes for AI systems, components and parties."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from aims.api.deps import Ctx, Db, Listing
+from aims.api.schemas import PROBLEM_RESPONSES, PageOut
+from aims.systems import service
+from aims.systems.models import AISystem, Component
+from aims.systems.schemas import (
+    ComponentIn,
+    ComponentOut,
+    ComponentPatch,
+    LinkIn,
+    PartyIn,
+    PartyOut,
+    SystemIn,
+    SystemOut,
+    SystemPatch,
+)
+from aims.systems.vocab import ComponentKind, LifecycleStage, OperatorRole
+
+router = APIRouter(prefix="/api/v1", tags=["inventory"], responses=PROBLEM_RESPONSES)
+
+
+def system_out(system: AISystem) -> SystemOut:
+    return SystemOut.model_validate(system)
+
+
+def component_out(component: Component) -> ComponentOut:
+    return ComponentOut.model_validate(component, from_attributes=True)
+
+
+@router.get("/systems", response_model=PageOut[SystemOut], summary="The AI system register")
+def list_systems(
+    db: Db,
+    ctx: Ctx,
+    listing: Listing,
+    lifecycle_stage: Annotated[LifecycleStage | None, Query()] = None,
+    operator_role: Annotated[OperatorRole | None, Query()] = None,
+    risk_class: Annotated[str | None, Query(description="From the newest classification")] = None,
+    in_scope: Annotated[bool | None, Query()] = None,
+    business_unit: Annotated[str | None, Query()] = None,
+) -> PageOut[SystemOut]:
+    params = listing.with_filters(
+        lifecycle_stage=lifecycle_stage.value if lifecycle_stage else None,
+        operator_role=operator_role.value if operator_role else None,
+        risk_class=risk_class,
+        in_scope=None if in_scope is None else str(in_scope).lower(),
+        business_unit=business_unit,
+    )
+    return PageOut[SystemOut].of(service.list_systems(db, ctx, params), system_out)
+
+
+@router.post("/systems", response_model=SystemOut, status_code=status.HTTP_201_CREATED)
+def create_system(body: SystemIn, db: Db, ctx: Ctx) -> SystemOut:
+    return system_out(service.create_system(db, ctx, body.model_dump(exclude_unset=True)))
+
+
+@router.get("/systems/{system_id}", response_model=SystemOut)
+def get_system(system_id: uuid.UUID, db: Db, ctx: Ctx) -> SystemOut:
+    return system_out(service.get_system(db, ctx, system_id))
+
+
+@router.patch("/systems/{system_id}", response_model=SystemOut)
+def patch_system(system_id: uuid.UUID, body: SystemPatch, db: Db, ctx: Ctx) -> SystemOut:
+    fields = body.model_dump(exclude_unset=True, exclude={"version"})
+    return system_out(
+        service.update_system(db, ctx, system_id, version=body.version, fields=fields)
+    )
+
+
+@router.delete("/systems/{system_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_system(system_id: uuid.UUID, db: Db, ctx: Ctx, version: Annotated[int, Query()]) -> None:
+    service.delete_system(db, ctx, system_id, version=version)
+
+
+@router.post("/systems/{system_id}/restore", response_model=SystemOut)
+def restore_system(system_id: uuid.UUID, db: Db, ctx: Ctx) -> SystemOut:
+    return system_out(service.restore_system(db, ctx, system_id))
+
+
+@router.get("/systems/{system_id}/components", response_model=list[ComponentOut])
+def system_components(system_id: uuid.UUID, db: Db, ctx: Ctx) -> list[ComponentOut]:
+    system = service.get_system(db, ctx, system_id)
+    return [component_out(c) for c in service.components_of(db, ctx, system)]
+
+
+@router.post("/systems/{system_id}/components", status_code=status.HTTP_204_NO_CONTENT)
+def link_component(system_id: uuid.UUID, body: LinkIn, db: Db, ctx: Ctx) -> None:
+    service.link_component(db, ctx, system_id, body.component_id, notes=body.notes)
+
+
+@router.delete(
+    "/systems/{system_id}/components/{component_id}", status_code=status.HTTP_204_NO_CONTENT
+)
+def unlink_component(system_id: uuid.UUID, component_id: uuid.UUID, db: Db, ctx: Ctx) -> None:
+    service.unlink_component(db, ctx, system_id, component_id)
+
+
+@router.get("/components", response_model=PageOut[ComponentOut], summary="Models, datasets, …")
+def list_components(
+    db: Db,
+    ctx: Ctx,
+    listing: Listing,
+    kind: Annotated[ComponentKind | None, Query()] = None,
+    supplier_id: Annotated[uuid.UUID | None, Query()] = None,
+) -> PageOut[ComponentOut]:
+    params = listing.with_filters(
+        kind=kind.value if kind else None, supplier_id=str(supplier_id) if supplier_id else None
+    )
+    return PageOut[ComponentOut].of(service.list_components(db, ctx, params), component_out)
+
+
+@router.post("/components", response_model=ComponentOut, status_code=status.HTTP_201_CREATED)
+def create_component(body: ComponentIn, db: Db, ctx: Ctx) -> ComponentOut:
+    return component_out(service.create_component(db, ctx, body.model_dump(exclude_unset=True)))
+
+
+@router.get("/components/{component_id}", response_model=ComponentOut)
+def get_component(component_id: uuid.UUID, db: Db, ctx: Ctx) -> ComponentOut:
+    return component_out(service.get_component(db, ctx, component_id))
+
+
+@router.patch("/components/{component_id}", response_model=ComponentOut)
+def patch_component(
+    component_id: uuid.UUID, body: ComponentPatch, db: Db, ctx: Ctx
+) -> ComponentOut:
+    fields = body.model_dump(exclude_unset=True, exclude={"version"})
+    component = service.update_component(db, ctx, component_id, version=body.version, fields=fields)
+    return component_out(component)
+
+
+@router.delete("/components/{component_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_component(
+    component_id: uuid.UUID, db: Db, ctx: Ctx, version: Annotated[int, Query()]
+) -> None:
+    service.delete_component(db, ctx, component_id, version=version)
+
+
+@router.get("/parties", response_model=PageOut[PartyOut], summary="Third parties")
+def list_parties(db: Db, ctx: Ctx, listing: Listing) -> PageOut[PartyOut]:
+    return PageOut[PartyOut].of(service.list_parties(db, ctx, listing), PartyOut.model_validate)
+
+
+@router.post("/parties", response_model=PartyOut, status_code=status.HTTP_201_CREATED)
+def create_party(body: PartyIn, db: Db, ctx: Ctx) -> PartyOut:
+    return PartyOut.model_validate(service.create_party(db, ctx, body.model_dump()))
+
+
+@router.get("/parties/{party_id}", response_model=PartyOut)
+def get_party(party_id: uuid.UUID, db: Db, ctx: Ctx) -> PartyOut:
+    return PartyOut.model_validate(service.get_party(db, ctx, party_id))
