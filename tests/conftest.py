@@ -8,6 +8,7 @@ AIMS_REQUIRE_POSTGRES=1 (as in CI), which turns the skip into a failure.
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from aims.access.rules import Role
 from aims.api.app import create_app
 from aims.api.runtime import Runtime
 from aims.catalog.loader import get_catalog
+from aims.cli.main import run
 from aims.config import Settings, get_settings
 from aims.store import migrate
 from aims.store.base import Base
@@ -206,3 +208,34 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 DATA = Path(__file__).parent / "data"
+
+
+# --- the `aims` command, run in-process ---------------------------------------------------
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture()
+def aims(engine: Engine, capsys: pytest.CaptureFixture[str]) -> Iterator[object]:
+    """Call ``aims(*args)`` to run the CLI as a user would; returns code, out and err."""
+
+    def call(*args: str) -> Result:
+        saved = sys.argv
+        sys.argv = ["aims", *args]
+        code = 0
+        try:
+            run()
+        except SystemExit as exc:
+            code = int(exc.code or 0) if not isinstance(exc.code, str) else 2
+        finally:
+            sys.argv = saved
+            get_settings.cache_clear()
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    yield call

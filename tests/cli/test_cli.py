@@ -5,10 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,37 +14,10 @@ from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import Engine, make_url
 
 from aims.audit.models import AuditEvent
-from aims.cli.main import run
 from aims.config import get_settings
 from aims.demo.service import DEMO_PASSWORD
 from aims.store.engine import get_engine
 from tests.conftest import PG_ADMIN_URL
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture()
-def aims(engine: Engine, capsys: pytest.CaptureFixture[str]) -> Iterator[object]:
-    def call(*args: str) -> Result:
-        saved = sys.argv
-        sys.argv = ["aims", *args]
-        code = 0
-        try:
-            run()
-        except SystemExit as exc:
-            code = int(exc.code or 0) if not isinstance(exc.code, str) else 2
-        finally:
-            sys.argv = saved
-            get_settings.cache_clear()
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    yield call
 
 
 def test_init_creates_the_first_owner_once(aims: object) -> None:

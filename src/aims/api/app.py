@@ -96,7 +96,10 @@ def create_app(
     from aims.catalog import pages as catalog_pages
     from aims.comments import api as comments_api
     from aims.comments import pages as comments_pages
+    from aims.regulation import api as regulation_api
+    from aims.regulation import pages as regulation_pages
     from aims.systems import api as systems_api
+    from aims.systems import pages as systems_pages
     from aims.web import pages as web_pages
 
     for router in (
@@ -105,6 +108,7 @@ def create_app(
         audit_api.router,
         comments_api.router,
         systems_api.router,
+        regulation_api.router,
     ):
         app.include_router(router)
     for router in (
@@ -113,6 +117,8 @@ def create_app(
         access_pages.router,
         audit_pages.router,
         comments_pages.router,
+        systems_pages.router,
+        regulation_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -32,6 +32,7 @@ class Base(DeclarativeBase):
     __audit__: bool = True
     # Fields whose values never appear in the audit log (only the fact that they changed).
     __audit_redact__: frozenset[str] = frozenset()
+
     def __init__(self, **kwargs: Any) -> None:
         # Column defaults normally apply only at INSERT; filling them in here means a new
         # object reads the same before and after it is saved (services check its fields).

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from pydantic import BaseModel
 
 from aims.api.deps import Ctx, Db, Listing
 from aims.api.schemas import PROBLEM_RESPONSES, PageOut
-from aims.systems import service
+from aims.errors import FieldError, ValidationFailed
+from aims.systems import imports, service
 from aims.systems.models import AISystem, Component
 from aims.systems.schemas import (
     ComponentIn,
@@ -155,3 +157,89 @@ def create_party(body: PartyIn, db: Db, ctx: Ctx) -> PartyOut:
 @router.get("/parties/{party_id}", response_model=PartyOut)
 def get_party(party_id: uuid.UUID, db: Db, ctx: Ctx) -> PartyOut:
     return PartyOut.model_validate(service.get_party(db, ctx, party_id))
+
+
+class ImportProblem(BaseModel):
+    row: int | None
+    column: str | None
+    reason: str
+
+
+class ImportPreviewOut(BaseModel):
+    headers: list[str]
+    mapping: dict[str, str | None]
+    rows: int
+    sample: list[dict[str, object]]
+    problems: list[ImportProblem]
+    ok: bool
+
+
+class ImportDone(BaseModel):
+    created: list[SystemOut]
+
+
+def _mapping(raw: str | None) -> dict[str, str | None] | None:
+    if not raw:
+        return None
+    import json
+
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(
+            "mapping is not JSON", errors=[FieldError(("body", "mapping"), "not valid JSON")]
+        ) from exc
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()
+    ):
+        raise ValidationFailed(
+            "bad mapping",
+            errors=[FieldError(("body", "mapping"), "an object of header → field name or null")],
+        )
+    return value
+
+
+MappingForm = Annotated[
+    str | None,
+    Form(description="JSON object: spreadsheet header → field name, or null to ignore a column"),
+]
+
+
+@router.post(
+    "/systems/import/preview",
+    response_model=ImportPreviewOut,
+    summary="Read a CSV or XLSX inventory and report what an import would do",
+)
+async def preview_import(
+    db: Db, ctx: Ctx, file: Annotated[UploadFile, File()], mapping: MappingForm = None
+) -> ImportPreviewOut:
+    content = await file.read()
+    plan = imports.plan_import(
+        db, ctx, filename=file.filename or "", content=content, mapping=_mapping(mapping)
+    )
+    return ImportPreviewOut(
+        headers=plan.table.headers,
+        mapping=plan.mapping,
+        rows=len(plan.table.rows),
+        sample=[{k: str(v) for k, v in row.items()} for row in plan.preview.rows[:5]],
+        problems=[
+            ImportProblem(row=p.row, column=p.column, reason=p.reason) for p in plan.problems
+        ],
+        ok=plan.ok,
+    )
+
+
+@router.post(
+    "/systems/import",
+    response_model=ImportDone,
+    status_code=status.HTTP_201_CREATED,
+    summary="Import a CSV or XLSX inventory: every row, or none",
+)
+async def run_import(
+    db: Db, ctx: Ctx, file: Annotated[UploadFile, File()], mapping: MappingForm = None
+) -> ImportDone:
+    content = await file.read()
+    created = imports.run_import(
+        db, ctx, filename=file.filename or "", content=content, mapping=_mapping(mapping)
+    )
+    return ImportDone(created=[system_out(s) for s in created])

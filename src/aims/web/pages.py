@@ -148,11 +148,6 @@ def section(slug: str, request: Request, info: WebSession) -> object:
     )
 
 
-@router.get("/systems")
-def systems(request: Request, info: WebSession) -> object:
-    return render(request, "placeholder.html", {"title": "AI systems", "kind": "systems"})
-
-
 @router.get("/reports")
 def reports(request: Request, info: WebSession) -> object:
     return render(request, "placeholder.html", {"title": "Reports", "kind": "reports"})
