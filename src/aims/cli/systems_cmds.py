@@ -9,13 +9,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from aims.cli.common import fail, operator_context, organisation, out, work
+from aims.cli.common import err, fail, operator_context, organisation, out, work
 from aims.regulation import service as regulation
 from aims.regulation.questionnaire import QUESTIONS, applicable_answers
 from aims.regulation.rules import classify
 from aims.regulation.schemas import Answers, AnswersError, Result, parse_answers
 from aims.store.listing import ListParams
-from aims.systems import imports, service
+from aims.systems import bomstore, imports, service
+from aims.systems.bom import BomError
 from aims.systems.schemas import SystemIn
 from aims.systems.vocab import LifecycleStage, OperatorRole
 
@@ -256,3 +257,59 @@ def classify_command(
     else:
         out.print(f"Classified {name}; the result is kept with its answers.")
         _print_result(result)
+
+
+# --- AI bills of materials -----------------------------------------------------------------
+
+
+@bom_app.command("import")
+def bom_import(
+    system: Annotated[str, typer.Argument(help="The system (name or id).")],
+    file: Annotated[Path, typer.Argument(help="A CycloneDX 1.5-1.7 JSON BOM.")],
+    org: OrgOpt = None,
+) -> None:
+    """Import a CycloneDX BOM into a system's components: all of it, or nothing."""
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
+    with work() as db:
+        ctx = operator_context(db, organisation(db, org))
+        record = service.find_system(db, ctx, system)
+        try:
+            report = bomstore.import_bom(db, ctx, record.id, text)
+        except BomError as exc:
+            for problem in exc.problems:
+                err.print(f"  {problem}", markup=False)
+            fail(f"{file.name} was refused; nothing was imported")
+        name = record.name
+    out.print(f"Imported {report.total} component(s) into {name}: "
+              f"{len(report.created)} new, {len(report.updated)} updated.")  # fmt: skip
+    if report.not_imported:
+        out.print("Not kept from the BOM: " + ", ".join(report.not_imported), style="dim")
+
+
+@bom_app.command("export")
+def bom_export(
+    system: Annotated[str, typer.Argument(help="The system (name or id).")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+    spec: Annotated[str, typer.Option(help="CycloneDX version: 1.5, 1.6 or 1.7.")] = "1.6",
+    org: OrgOpt = None,
+) -> None:
+    """Export a system's components as a CycloneDX JSON BOM (validated before it is written)."""
+    if spec not in ("1.5", "1.6", "1.7"):
+        raise typer.BadParameter("must be 1.5, 1.6 or 1.7", param_hint="--spec")
+    with work() as db:
+        ctx = operator_context(db, organisation(db, org))
+        record = service.find_system(db, ctx, system)
+        text = bomstore.bom_for(db, ctx, record, spec=spec)
+    if output is None:
+        sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    out.print(f"Wrote {output}.")

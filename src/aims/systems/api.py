@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 from pydantic import BaseModel
 
 from aims.api.deps import Ctx, Db, Listing
 from aims.api.schemas import PROBLEM_RESPONSES, PageOut
 from aims.errors import FieldError, ValidationFailed
-from aims.systems import imports, service
+from aims.systems import bomstore, imports, service
 from aims.systems.models import AISystem, Component
 from aims.systems.schemas import (
     ComponentIn,
@@ -243,3 +243,67 @@ async def run_import(
         db, ctx, filename=file.filename or "", content=content, mapping=_mapping(mapping)
     )
     return ImportDone(created=[system_out(s) for s in created])
+
+
+class BomImportOut(BaseModel):
+    created: list[str]
+    updated: list[str]
+    not_imported: list[str]
+
+
+BOM_MEDIA = "application/vnd.cyclonedx+json"
+
+
+@router.post(
+    "/systems/{system_id}/bom",
+    response_model=BomImportOut,
+    summary="Import a CycloneDX 1.5-1.7 JSON BOM into the system's components",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {BOM_MEDIA: {"schema": {"type": "object"}},
+                        "application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)  # fmt: skip
+async def import_bom(system_id: uuid.UUID, request: Request, db: Db, ctx: Ctx) -> BomImportOut:
+    """Send the BOM file as the request body. A file with a JSON syntax error is refused with
+    its line and column; any problem refuses the whole BOM (every problem is listed)."""
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            "the BOM is not UTF-8 text", errors=[FieldError(("body",), "not UTF-8")]
+        ) from exc
+    report = bomstore.import_bom(db, ctx, system_id, text)
+    return BomImportOut(
+        created=report.created, updated=report.updated, not_imported=report.not_imported
+    )
+
+
+@router.get(
+    "/systems/{system_id}/bom",
+    summary="The system's components as a CycloneDX JSON BOM",
+    response_class=Response,
+    responses={200: {"content": {BOM_MEDIA: {}}}},
+)
+def export_bom(
+    system_id: uuid.UUID,
+    db: Db,
+    ctx: Ctx,
+    spec: Annotated[str, Query(pattern=r"^1\.[567]$", description="1.5, 1.6 or 1.7")] = "1.6",
+) -> Response:
+    system = service.get_system(db, ctx, system_id)
+    body = bomstore.bom_for(db, ctx, system, spec=spec)
+    return Response(
+        body,
+        media_type=f"{BOM_MEDIA}; version={spec}",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_safe_name(system.name)}.cdx.json"'
+        },
+    )
+
+
+def _safe_name(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)[:80] or "system"

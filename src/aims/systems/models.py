@@ -61,9 +61,9 @@ class AISystem(Record, Base):
     review_date: Mapped[date | None] = mapped_column(Date, default=None)
     # The newest EU AI Act classification's class, kept here so lists can filter on it.
     risk_class: Mapped[str | None] = mapped_column(String(20), default=None, index=True)
-    # bom-ref → refs it depends on, from the last AI bill of materials imported.
-    bom_dependencies: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    bom_ref: Mapped[str] = mapped_column(String(200), default="")
+    # From the last AI bill of materials imported: the BOM's subject (this system), its
+    # dependency graph, spec version and serial number, kept so an export gives them back.
+    bom: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     owner = relationship("User", foreign_keys=[owner_id], lazy="joined")
 

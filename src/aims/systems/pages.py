@@ -8,15 +8,17 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request, UploadFile
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
 from aims.access.rules import Permission
 from aims.errors import AimsError
 from aims.regulation import service as regulation
 from aims.store.listing import ListParams
-from aims.systems import imports, service
+from aims.systems import bomstore, imports, service
+from aims.systems.bom import BomError
 from aims.systems.forms import (
     COMPONENT_FORM,
     SYSTEM_FORM,
@@ -402,3 +404,57 @@ async def update_component(
         return _component_form(request, values=values, errors=_service_errors(exc),
                                component=component, status_code=exc.status)  # fmt: skip
     return RedirectResponse(f"/components/{component_id}?saved=1", status_code=303)
+
+
+# --- AI bill of materials ------------------------------------------------------------------
+
+
+@router.get("/systems/{system_id}/bom")
+def bom_page(system_id: uuid.UUID, request: Request, db: PageDb, info: WebSession) -> object:
+    system = service.get_system(db, info.context, system_id)
+    return render(
+        request, "systems/bom.html",
+        {"system": system, "components": service.components_of(db, info.context, system),
+         "can_edit": info.context.can(Permission.EDIT), "problems": [], "report": None},
+    )  # fmt: skip
+
+
+@router.post("/systems/{system_id}/bom")
+async def bom_upload(
+    system_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSession
+) -> object:
+    system = service.get_system(db, info.context, system_id)
+    form = await request.form()
+    upload = form.get("file")
+    problems: list[str] = []
+    report = None
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        problems = ["Choose a CycloneDX JSON file."]
+    else:
+        raw = await upload.read()
+        try:
+            report = bomstore.import_bom(db, info.context, system.id, raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            problems = ["The file is not UTF-8 text."]
+        except BomError as exc:
+            problems = exc.problems
+    return render(
+        request, "systems/bom.html",
+        {"system": system, "components": service.components_of(db, info.context, system),
+         "can_edit": True, "problems": problems, "report": report},
+        status_code=422 if problems else 200,
+    )  # fmt: skip
+
+
+@router.get("/systems/{system_id}/bom.cdx.json")
+def bom_download(system_id: uuid.UUID, db: PageDb, info: WebSession, spec: str = "1.6") -> Response:
+    system = service.get_system(db, info.context, system_id)
+    if spec not in ("1.5", "1.6", "1.7"):
+        spec = "1.6"
+    body = bomstore.bom_for(db, info.context, system, spec=spec)
+    name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in system.name)[:80]
+    return Response(
+        body,
+        media_type=f"application/vnd.cyclonedx+json; version={spec}",
+        headers={"Content-Disposition": f'attachment; filename="{name or "system"}.cdx.json"'},
+    )
