@@ -142,3 +142,49 @@ def test_catalogue_filters_as_you_type(live_server: str, browser: object) -> Non
     expect(page.get_by_role("link", name="A.2.2 AI policy")).to_have_count(0)
     expect(page).to_have_url(live_server + "/catalog?q=supplier&kind=")
     page.close()
+
+
+def test_register_classify_and_read_the_trace(live_server: str, browser: object) -> None:
+    """A manager registers a system, classifies it step by step and reads the outcome."""
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page()
+    page.goto(live_server + "/login")
+    page.get_by_label("E-mail").fill("daniel.kowalski@meridian.example")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("link", name="AI systems").click()
+    expect(page.get_by_role("link", name="Credit decisioning model (CreditLens)")).to_be_visible()
+    page.get_by_role("link", name="Register a system").click()
+    page.get_by_label("Name", exact=True).fill("Affordability chatbot")
+    page.get_by_label("Purpose").fill("Helps applicants check what they can afford")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("status")).to_contain_text("System registered")
+
+    page.get_by_role("link", name="Classify under the EU AI Act").click()
+    page.get_by_label("provider", exact=True).check()
+    expect(page.get_by_role("radio", name="Yes")).to_be_checked()  # used in the EU, by default
+    page.get_by_role("button", name="Next").click()  # scope
+    page.get_by_role("button", name="Next").click()  # no prohibited practice
+    page.get_by_role("button", name="Next").click()  # not an Annex I product
+    page.get_by_text("Assessing the creditworthiness", exact=False).first.click()  # Annex III 5(b)
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("radio", name="Yes").check()  # profiles natural persons
+    page.get_by_role("button", name="Next").click()
+    page.get_by_text("Interacts directly with natural persons", exact=False).click()
+    for _ in range(3):
+        if page.get_by_role("heading", name="Review your answers").count():
+            break
+        page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Classify and save").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("Classification saved")
+    section = page.locator("#classification")
+    expect(section).to_contain_text("high risk")
+    expect(section).to_contain_text("50(1)")
+    expect(section.get_by_role("cell", name="2027-12-02").first).to_be_visible()
+    section.get_by_text("How this was decided").click()
+    expect(section).to_contain_text("Annex III 5(b)")
+    page.close()

@@ -36,6 +36,14 @@ def test_demo_loads_meridian_with_its_people(aims: object) -> None:
     listed = aims("user", "list", "--org", "meridian-lending", "--role", "auditor")  # type: ignore[operator]
     assert "Marc Dubois" in listed.out and "1 member(s)" in listed.out
     assert "Already loaded" in aims("demo").out  # type: ignore[operator]
+    systems = aims("systems", "list", "--org", "meridian-lending")  # type: ignore[operator]
+    assert (
+        "6 system(s)" in systems.out
+        and "high_risk" in systems.out
+        and "limited_risk" in systems.out
+    )
+    assistant = aims("systems", "show", "Customer service assistant", "--org", "meridian-lending")  # type: ignore[operator]
+    assert "frontier-chat-model" in assistant.out and "50(1)" in assistant.out
     orgs = aims("org", "list")  # type: ignore[operator]
     assert "meridian-lending" in orgs.out and "7" in orgs.out
     events = aims(

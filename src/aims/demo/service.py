@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from aims.access import service as access
+from aims.access.context import Context
 from aims.access.models import Organisation
 from aims.access.rules import Role
 from aims.errors import NotFound
@@ -57,16 +58,32 @@ def find_demo(db: Session) -> Organisation | None:
 
 
 def load_demo(db: Session) -> tuple[Organisation, bool]:
-    """Create Meridian and its people; returns (organisation, created). Idempotent."""
+    """Create Meridian with its people and records; returns (organisation, created).
+
+    Idempotent, and it tops up: a demo loaded by an older aims gets the records that later
+    capabilities add (each part loads only when its records are missing).
+    """
     existing = find_demo(db)
-    if existing is not None:
-        return existing, False
-    org = access.create_organisation(db, name=DEMO_NAME, slug=DEMO_SLUG)
-    for person in PEOPLE:
-        user = access.get_user_by_email(db, person.email) or access.create_user(
-            db, email=person.email, full_name=person.full_name, password=DEMO_PASSWORD
-        )
-        access.bootstrap_member(
-            db, organisation=org, user=user, role=person.role, job_title=person.job_title
-        )
-    return org, True
+    created = existing is None
+    org = existing or access.create_organisation(db, name=DEMO_NAME, slug=DEMO_SLUG)
+    if created:
+        for person in PEOPLE:
+            user = access.get_user_by_email(db, person.email) or access.create_user(
+                db, email=person.email, full_name=person.full_name, password=DEMO_PASSWORD
+            )
+            access.bootstrap_member(
+                db, organisation=org, user=user, role=person.role, job_title=person.job_title
+            )
+    from aims.demo import inventory  # the inventory needs the people above
+
+    inventory.load(db, org)
+    return org, created
+
+
+def context_of(db: Session, org: Organisation, email: str) -> Context:
+    """Act as one of the demo people (their actions carry their name in the audit trail)."""
+    user = access.get_user_by_email(db, email)
+    assert user is not None
+    ctx = access.context_for(db, user=user, organisation_id=org.id)
+    db.info["actor"] = ctx.actor
+    return ctx

@@ -45,6 +45,7 @@ class Question:
     step: str
     options: tuple[Option, ...] = ()
     applies: Callable[[Answers], bool] = dataclass_field(default=lambda _a: True)
+    default: Any = None  # what the form shows before anyone answers
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ QUESTIONS: tuple[Question, ...] = (
         "in_eu", "Is it placed on the EU market, put into service in the EU, or is its output "
         "used in the EU?", "bool",
         "The Act also reaches providers and deployers outside the EU when the output is used "
-        "in the EU.", "Art. 2(1)", "scope",
+        "in the EU.", "Art. 2(1)", "scope", default=True,
     ),
     Question(
         "scope_exclusion", "Does one of the exclusions apply?", "choice",
