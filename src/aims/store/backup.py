@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,7 +19,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from pydantic import BaseModel, model_validator
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import Integer, Table, delete, func, insert, select, update
+from sqlalchemy import Date, Integer, Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import Uuid
 
@@ -63,7 +63,7 @@ def _tables() -> list[Table]:
 def _encode(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):
         return value.isoformat()
     return value
 
@@ -76,6 +76,8 @@ def _decode(table: Table, column: str, value: Any) -> Any:
         return uuid.UUID(value)
     if isinstance(col_type, UTCDateTime):
         return datetime.fromisoformat(value)
+    if isinstance(col_type, Date):
+        return date.fromisoformat(value)
     return value
 
 
