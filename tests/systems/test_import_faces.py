@@ -255,5 +255,15 @@ def test_component_pages(client: TestClient, org: Org) -> None:
     )
     assert bad.status_code == 422
     assert "Loan book" in client.get("/components", params={"kind": "dataset"}).text
+    component_id = re.search(
+        r'href="/components/([0-9a-f-]+)"', client.get("/components").text
+    ).group(1)  # type: ignore[union-attr]
+    confirm = client.get(f"/components/{component_id}/delete")
+    gone = client.post(
+        f"/components/{component_id}/delete",
+        data={"csrf_token": csrf_of(confirm.text), "version": "1"},
+        follow_redirects=True,
+    )
+    assert "Component deleted" in gone.text and "Loan book" not in gone.text
     sign_in(client, org.emails[Role.VIEWER])
     assert client.get("/components/new").status_code == 403

@@ -458,3 +458,25 @@ def bom_download(system_id: uuid.UUID, db: PageDb, info: WebSession, spec: str =
         media_type=f"application/vnd.cyclonedx+json; version={spec}",
         headers={"Content-Disposition": f'attachment; filename="{name or "system"}.cdx.json"'},
     )
+
+
+@router.get("/components/{component_id}/delete")
+def confirm_component_delete(
+    component_id: uuid.UUID, request: Request, db: PageDb, info: WebSession
+) -> object:
+    info.context.require(Permission.EDIT)
+    component = service.get_component(db, info.context, component_id)
+    return render(
+        request, "systems/confirm_component_delete.html",
+        {"component": component, "systems": service.systems_using(db, info.context, component)},
+    )  # fmt: skip
+
+
+@router.post("/components/{component_id}/delete")
+async def delete_component(
+    component_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSession
+) -> object:
+    form = await request.form()
+    version = int(str(form.get("version") or 0))
+    service.delete_component(db, info.context, component_id, version=version)
+    return RedirectResponse("/components?deleted=1", status_code=303)
