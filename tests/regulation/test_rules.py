@@ -194,16 +194,19 @@ def test_profiling_refuses_the_derogation(condition: Art63Condition) -> None:
     assert step.question == "profiles_natural_persons" and "refused" in step.finding
 
 
-def test_derogation_refused_when_also_high_risk_via_annex_i() -> None:
+def test_derogation_lifts_only_the_annex_iii_route_when_also_annex_i() -> None:
     result = run(
+        operator_role="deployer",
+        deployer_public_service=True,
         annex_i_safety_component=True,
         annex_i_third_party_conformity=True,
-        annex_iii=["5b"],
+        annex_iii=["5a"],
         art6_3_conditions=["a"],
     )
+    # Still high-risk by the product route, but the Annex III duties (FRIA) do not follow.
     assert result.risk_class == RiskClass.HIGH_RISK and result.high_risk_route == "annex_i"
-    assert not result.derogation_applied
-    assert any(s.reference == "Art. 6(3)" and "refused" in s.finding for s in result.trace)
+    assert result.derogation_applied and not result.fria_required
+    assert any(s.reference == "Art. 6(3)" and "Art. 6(1)" in s.finding for s in result.trace)
 
 
 @pytest.mark.parametrize(
@@ -362,8 +365,11 @@ def test_role_shift(
     assert result.effective_role == effective
     assert reference in refs(result)
     if effective == "provider":
+        # The provider's duties are added; the organisation's own role keeps its duties.
         assert {"hr-risk-management", "hr-conformity-assessment"} <= ids(result)
-        assert all(o.role == "provider" for o in result.obligations)
+        assert {o.role for o in result.obligations} <= {"provider", role}
+        if role == "deployer":
+            assert "hr-deployer-use" in ids(result)
 
 
 def test_no_shift_without_a_trigger() -> None:
@@ -429,9 +435,10 @@ def test_no_fria_when_derogated_or_annex_i_only() -> None:
     ).fria_required
 
 
-def test_shifted_deployer_needs_no_fria() -> None:
+def test_shifted_deployer_still_assesses_fundamental_rights() -> None:
     result = run(operator_role="deployer", annex_iii=["5b"], substantial_modification=True)
-    assert result.effective_role == "provider" and not result.fria_required
+    assert result.effective_role == "provider" and result.fria_required
+    assert {"hr-risk-management", "hr-deployer-fria", "hr-deployer-use"} <= ids(result)
 
 
 # --- the Meridian Lending demo systems ----------------------------------------------------------
@@ -856,12 +863,13 @@ def test_result_invariants(fields: dict[str, Any]) -> None:
     high = result.risk_class == RiskClass.HIGH_RISK
     assert (result.high_risk_route is not None) is high
     if result.derogation_applied:
-        assert not high and fields["annex_iii"] and not fields["profiles_natural_persons"]
+        assert fields["annex_iii"] and not fields["profiles_natural_persons"]
+        assert not high or result.high_risk_route == "annex_i"
     if result.fria_required:
-        assert high and result.effective_role == OperatorRole.DEPLOYER
+        assert high and fields["operator_role"] == OperatorRole.DEPLOYER
     if result.effective_role != fields["operator_role"]:
         assert high and result.effective_role == OperatorRole.PROVIDER
-    assert all(o.role == result.effective_role for o in result.obligations)
+    assert all(o.role in {result.effective_role, fields["operator_role"]} for o in result.obligations)
     assert [s.step for s in result.trace] == list(range(1, len(result.trace) + 1))
     assert (result.gpai is not None) is fields["gpai_model"]
 

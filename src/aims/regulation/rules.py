@@ -211,19 +211,16 @@ def _annex_iii(answers: Answers, annex_i: bool, trace: _Trace) -> tuple[bool, bo
             "high-risk.",
         )
         return True, False
-    if annex_i:
-        trace.add(
-            "Art. 6(3)",
-            _ROUTE_FIELDS,
-            "Already high-risk under Art. 6(1); the derogation only covers Annex III, so it is "
-            "refused.",
-        )
-        return True, False
+    also = (
+        " It remains high-risk under Art. 6(1): the derogation only lifts the Annex III route."
+        if annex_i
+        else ""
+    )
     trace.add(
         "Art. 6(3)",
         "art6_3_conditions",
-        "Derogation applies: the Annex III system is not high-risk. The provider must document "
-        "the assessment (Art. 6(4)) and register the system (Art. 49(2)).",
+        "Derogation applies: the Annex III use does not make the system high-risk. The provider "
+        f"must document the assessment (Art. 6(4)) and register the system (Art. 49(2)).{also}",
     )
     return False, True
 
@@ -445,19 +442,20 @@ def _fria(answers: Answers, role: OperatorRole, high: bool, annex_iii: bool, tra
 def _obligations(
     catalogue: Obligations,
     triggers: set[Trigger],
-    role: OperatorRole,
+    roles: set[OperatorRole],
     routes: set[HighRiskRoute],
     today: dt.date,
     trace: _Trace,
 ) -> list[Obligation]:
-    """Catalogue duties the result triggers that bind ``role``, dated from the catalogue.
-
-    A duty dated per route takes the earliest date among the routes that apply.
+    """Catalogue duties the result triggers that bind one of ``roles``, dated from the
+    catalogue. A duty dated per route takes the earliest date among the routes that apply.
     """
     selected: list[Obligation] = []
     for duty in catalogue.duties:
-        if duty.when not in triggers or role not in duty.roles:
+        bound = [r for r in duty.roles if r in roles]
+        if duty.when not in triggers or not bound:
             continue
+        role = OperatorRole.PROVIDER if OperatorRole.PROVIDER in bound else bound[0]
         if isinstance(duty.applies_from, str):
             milestone = catalogue.milestone(duty.applies_from)
         else:
@@ -477,16 +475,17 @@ def _obligations(
                 in_effect=milestone.date <= today,
             )
         )
+    who = " and ".join(sorted(_name(r) for r in roles))
     if selected:
         first = min(selected, key=lambda o: o.applies_from)
         in_effect = sum(o.in_effect for o in selected)
         finding = (
-            f"{len(selected)} duties bind you as {_name(role)}; the earliest applies from "
+            f"{len(selected)} duties bind you as {who}; the earliest applies from "
             f"{first.applies_from.isoformat()} ({first.source}); in effect on "
             f"{today.isoformat()}: {in_effect}."
         )
     else:
-        finding = f"No duty under the Act binds you as {_name(role)} for this system."
+        finding = f"No duty under the Act binds you as {who} for this system."
     trace.add("Art. 113", "operator_role", finding)
     return selected
 
@@ -540,7 +539,7 @@ def classify(
         )
         gpai, gpai_triggers = _gpai(answers, role, catalogue, trace)
         triggers = {PROHIBITED_TRIGGER[p] for p in banned} | gpai_triggers
-        obligations = _obligations(catalogue, triggers, role, set(), as_of, trace)
+        obligations = _obligations(catalogue, triggers, {role}, set(), as_of, trace)
         return Result(
             risk_class=RiskClass.PROHIBITED,
             high_risk_route=None,
@@ -600,7 +599,10 @@ def classify(
     gpai, gpai_triggers = _gpai(answers, effective, catalogue, trace)
     for reference, question, finding in shift.lines:
         trace.add(reference, question, finding)
-    fria = _fria(answers, effective, high, annex_iii, trace)
+    # A shifted role adds the provider's duties; the organisation still deploys (or imports,
+    # distributes) the system, so the duties of its own role stay, FRIA included.
+    roles = {effective, role}
+    fria = _fria(answers, role, high, annex_iii, trace)
 
     # (9) obligations with dates.
     triggers = {Trigger.IN_SCOPE, *gpai_triggers, *(ART50_TRIGGER[p] for p in paragraphs)}
@@ -612,13 +614,13 @@ def classify(
         triggers.add(Trigger.FRIA)
     if derogation:
         triggers.add(Trigger.DEROGATION)
-    obligations = _obligations(catalogue, triggers, effective, routes, as_of, trace)
+    obligations = _obligations(catalogue, triggers, roles, routes, as_of, trace)
     return Result(
         risk_class=risk,
         high_risk_route=route,
         derogation_applied=derogation,
         effective_role=effective,
-        transparency_obligations=[p for p in paragraphs if ART50_ROLE[p] == effective],
+        transparency_obligations=[p for p in paragraphs if ART50_ROLE[p] in roles],
         gpai=gpai,
         fria_required=fria,
         obligations=obligations,
