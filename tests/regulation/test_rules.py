@@ -869,7 +869,9 @@ def test_result_invariants(fields: dict[str, Any]) -> None:
         assert high and fields["operator_role"] == OperatorRole.DEPLOYER
     if result.effective_role != fields["operator_role"]:
         assert high and result.effective_role == OperatorRole.PROVIDER
-    assert all(o.role in {result.effective_role, fields["operator_role"]} for o in result.obligations)
+    assert all(
+        o.role in {result.effective_role, fields["operator_role"]} for o in result.obligations
+    )
     assert [s.step for s in result.trace] == list(range(1, len(result.trace) + 1))
     assert (result.gpai is not None) is fields["gpai_model"]
 

@@ -137,10 +137,21 @@ def _post(client: TestClient, url: str, page: str, **fields: object) -> object:
     step = re.search(r'name="step" value="([^"]*)"', page).group(1)  # type: ignore[union-attr]
     import html
 
+    shown = re.findall(r'name="shown" value="([^"]+)"', page)  # what a browser posts back
+    checked: dict[str, object] = {}
+    for kind, name, value in re.findall(
+        r'<input type="(radio|checkbox)" name="([^"]+)" value="([^"]*)" checked>', page
+    ):
+        if kind == "radio":
+            checked[name] = value
+        else:
+            checked.setdefault(name, []).append(value)  # type: ignore[union-attr]
     data: dict[str, object] = {
+        **checked,
         "csrf_token": csrf_of(page),
         "state": html.unescape(state),
         "step": step,
+        "shown": shown,
     }
     data.update(fields)
     return client.post(url, data=data)
@@ -174,3 +185,57 @@ def test_browser_questionnaire_with_skip_logic(client: TestClient, org: Org) -> 
     saved = _post(client, url, page, action="save")
     assert saved.status_code == 200 and "minimal risk" in saved.text  # type: ignore[attr-defined]
     assert "How this was decided" in saved.text  # type: ignore[attr-defined]
+
+
+def test_a_yes_that_brings_in_a_question_asks_it_before_moving_on(
+    client: TestClient, org: Org
+) -> None:
+    system_id = new_system(client, org, "Model platform")
+    sign_in(client, org.emails[Role.CONTRIBUTOR])
+    url = f"/systems/{system_id}/classify"
+    page = _post(
+        client,
+        url,
+        client.get(url).text,
+        operator_role="provider",
+        in_eu="true",
+        scope_exclusion="none",
+        action="next",
+    ).text  # type: ignore[attr-defined]
+    while "General-purpose AI models</h2>" not in page:
+        page = _post(client, url, page, action="next").text  # type: ignore[attr-defined]
+    same_step = _post(client, url, page, gpai_model="true", action="next").text  # type: ignore[attr-defined]
+    assert (
+        "General-purpose AI models</h2>" in same_step and 'name="gpai_training_flop"' in same_step
+    )
+    bad = _post(client, url, same_step, gpai_model="true", gpai_training_flop="lots", action="next")
+    assert bad.status_code == 422 and "is not a number" in bad.text  # type: ignore[attr-defined]
+    page = _post(
+        client,
+        url,
+        same_step,
+        gpai_model="true",
+        gpai_training_flop="3e25",
+        gpai_open_source="false",
+        action="next",
+    ).text  # type: ignore[attr-defined]
+    while "Review your answers" not in page:
+        page = _post(client, url, page, action="next").text  # type: ignore[attr-defined]
+    saved = _post(client, url, page, action="save")
+    assert "systemic risk" in saved.text  # type: ignore[attr-defined]
+
+
+def test_a_tampered_state_is_ignored_not_a_server_error(client: TestClient, org: Org) -> None:
+    system_id = new_system(client, org)
+    sign_in(client, org.emails[Role.CONTRIBUTOR])
+    page = client.get(f"/systems/{system_id}/classify").text
+    response = client.post(
+        f"/systems/{system_id}/classify",
+        data={
+            "csrf_token": csrf_of(page),
+            "state": '{"prohibited_practices": 5, "in_eu": "x"}',
+            "step": "",
+            "action": "next",
+        },
+    )
+    assert response.status_code == 200

@@ -6,6 +6,7 @@ import os
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from aims.cli import access_cmds, audit_cmds, catalog_cmds, setup_cmds, systems_cmds
 from aims.cli.common import fail, report
@@ -61,6 +62,8 @@ def run() -> None:
         report(exc)
     except KeyboardInterrupt:
         fail("interrupted")
+    except ValidationError as exc:
+        fail("; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()))
     except Exception as exc:
         error = translate(exc)
         if error is not None:

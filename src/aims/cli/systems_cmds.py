@@ -188,8 +188,13 @@ def _ask(answers: dict[str, Any]) -> dict[str, Any]:
         if question.kind == "bool":
             answers[question.field] = typer.confirm("", default=bool(answers.get(question.field)))
         elif question.kind == "number":
-            raw = typer.prompt("", default="", show_default=False)
-            answers[question.field] = float(raw) if raw.strip() else None
+            while True:
+                raw = typer.prompt("", default="", show_default=False).strip().replace("_", "")
+                try:
+                    answers[question.field] = float(raw) if raw else None
+                    break
+                except ValueError:
+                    err.print(f"'{raw}' is not a number (e.g. 3e24); try again", markup=False)
         else:
             for i, option in enumerate(question.options, start=1):
                 out.print(f"  {i}. {option.label} [dim]{option.reference}[/dim]")

@@ -33,11 +33,11 @@ STEP_TITLES = {s.id: s for s in STEPS}
 
 
 def _read_step(form: FormData, step: str, answers: dict[str, Any]) -> dict[str, str]:
-    """Merge one step's posted answers; returns problems with single fields (e.g. numbers)."""
+    """Merge one step's posted answers (only the questions the page showed); returns problems
+    with single fields (e.g. numbers)."""
     problems: dict[str, str] = {}
-    # Every question of the step is read, not only those that applied before this post:
-    # an answer on this very page (e.g. "used in the EU") can bring others into play.
-    for question in (q for q in QUESTIONS if q.step == step):
+    shown = {str(v) for v in form.getlist("shown")}
+    for question in (q for q in QUESTIONS if q.step == step and q.field in shown):
         name = question.field
         if question.kind == "multi":
             answers[name] = [str(v) for v in form.getlist(name)]
@@ -52,6 +52,35 @@ def _read_step(form: FormData, step: str, answers: dict[str, Any]) -> dict[str, 
         elif name in form:
             answers[name] = str(form.get(name) or "") or None
     return problems
+
+
+def _state(raw: str) -> dict[str, Any]:
+    """The answers carried between steps, keeping only well-formed values (the field is
+    posted back by the browser, so it is never trusted)."""
+    try:
+        loaded = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(loaded, dict):
+        return {}
+    clean: dict[str, Any] = {}
+    for name, value in loaded.items():
+        question = BY_FIELD.get(str(name))
+        if question is None:
+            continue
+        if question.kind == "multi" and isinstance(value, list):
+            clean[question.field] = [str(v) for v in value if isinstance(v, str)]
+        elif (
+            (question.kind == "bool" and isinstance(value, bool))
+            or (
+                question.kind == "number"
+                and isinstance(value, int | float)
+                and not isinstance(value, bool)
+            )
+            or (question.kind == "choice" and isinstance(value, str))
+        ):
+            clean[question.field] = value
+    return clean
 
 
 def _page(
@@ -91,17 +120,19 @@ def start(system_id: uuid.UUID, request: Request, db: PageDb, info: WebSession) 
 async def advance(system_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSession) -> object:
     system = systems.get_system(db, info.context, system_id)
     form = await request.form()
-    try:
-        answers = json.loads(str(form.get("state") or "{}"))
-        if not isinstance(answers, dict):
-            raise ValueError("state")
-    except ValueError:
-        answers = {}
+    answers = _state(str(form.get("state") or "{}"))
     step = str(form.get("step") or "") or None
     action = str(form.get("action") or "next")
+    shown = {str(v) for v in form.getlist("shown")}
     problems = _read_step(form, step, answers) if step in STEP_TITLES else {}
     if problems:
         return _page(request, system, answers, step, problems, status_code=422)
+    if step in STEP_TITLES and action != "back":
+        # An answer on this page can bring in a question of the same step (a "yes" to "is it a
+        # general-purpose model?" asks about its compute): ask it before moving on.
+        unanswered = {q.field for q in questions_for(step, answers)} - shown
+        if unanswered:
+            return _page(request, system, answers, step)
     if action == "back":
         return _page(request, system, answers, previous_step(answers, step))
     if action.startswith("goto:"):

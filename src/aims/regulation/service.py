@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from aims.access.context import Context
 from aims.access.rules import Permission
+from aims.regulation.questionnaire import applicable_answers
 from aims.regulation.rules import classify
 from aims.regulation.schemas import Answers, Result
 from aims.store.types import utcnow
@@ -23,6 +24,9 @@ def classify_system(
     """Classify a system and keep the answers and result; the system shows the new class."""
     ctx.require(Permission.EDIT)
     system = systems.get_system(db, ctx, system_id)
+    # Answers to questions that do not apply are dropped, whichever face sent them, so the
+    # history compares like with like.
+    answers = Answers.model_validate(applicable_answers(answers.model_dump(mode="json")))
     result = classify(answers)
     record = Classification(
         organisation_id=ctx.organisation_id,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from aims.api.deps import Ctx, Db, Listing
 from aims.api.schemas import PROBLEM_RESPONSES, PageOut
@@ -210,10 +211,11 @@ MappingForm = Annotated[
     response_model=ImportPreviewOut,
     summary="Read a CSV or XLSX inventory and report what an import would do",
 )
-async def preview_import(
+def preview_import(
     db: Db, ctx: Ctx, file: Annotated[UploadFile, File()], mapping: MappingForm = None
 ) -> ImportPreviewOut:
-    content = await file.read()
+    # A plain def: FastAPI runs it in a worker thread, so parsing never blocks the server.
+    content = file.file.read()
     plan = imports.plan_import(
         db, ctx, filename=file.filename or "", content=content, mapping=_mapping(mapping)
     )
@@ -235,10 +237,10 @@ async def preview_import(
     status_code=status.HTTP_201_CREATED,
     summary="Import a CSV or XLSX inventory: every row, or none",
 )
-async def run_import(
+def run_import(
     db: Db, ctx: Ctx, file: Annotated[UploadFile, File()], mapping: MappingForm = None
 ) -> ImportDone:
-    content = await file.read()
+    content = file.file.read()
     created = imports.run_import(
         db, ctx, filename=file.filename or "", content=content, mapping=_mapping(mapping)
     )
@@ -276,7 +278,7 @@ async def import_bom(system_id: uuid.UUID, request: Request, db: Db, ctx: Ctx) -
         raise ValidationFailed(
             "the BOM is not UTF-8 text", errors=[FieldError(("body",), "not UTF-8")]
         ) from exc
-    report = bomstore.import_bom(db, ctx, system_id, text)
+    report = await run_in_threadpool(bomstore.import_bom, db, ctx, system_id, text)
     return BomImportOut(
         created=report.created, updated=report.updated, not_imported=report.not_imported
     )

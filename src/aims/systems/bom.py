@@ -185,9 +185,11 @@ def parse_bom(text: str) -> ParsedBom:
     """Read a CycloneDX 1.5-1.7 JSON BOM, all or nothing: every problem is reported at once."""
     try:
         doc = json.loads(text)
+        return _read(doc, validate=True)
     except json.JSONDecodeError as exc:
         raise BomError([((), f"line {exc.lineno}, column {exc.colno}: {exc.msg}")]) from None
-    return _read(doc, validate=True)
+    except RecursionError:
+        raise BomError([((), "the BOM is nested too deeply to be a bill of materials")]) from None
 
 
 def _read(doc: Any, *, validate: bool) -> ParsedBom:

@@ -46,15 +46,23 @@ def _licence_text(licences: list[dict[str, Any]]) -> str:
 
 
 def _existing(db: Session, ctx: Context, data: ComponentData) -> Component | None:
-    """The same component already in the inventory: same kind, name and version."""
-    found: Component | None = db.scalars(
+    """The same component already in the inventory: same package URL when the BOM gives one,
+    else the same kind, group, name and version (compared as they are stored)."""
+    candidates = db.scalars(
         scoped(Component, ctx.organisation_id).where(
             Component.kind == data.kind.value,
-            func.lower(Component.name) == data.name.lower(),
-            Component.version_label == data.version,
+            func.lower(Component.name) == data.name[:200].lower(),
+            Component.version_label == data.version[:100],
+            Component.group == data.group[:200],
         )
-    ).first()
-    return found
+    ).all()
+    for candidate in candidates:
+        assert isinstance(candidate, Component)
+        stored_purl = (candidate.bom or {}).get("purl", "")
+        if not data.purl or not stored_purl or stored_purl == data.purl:
+            found: Component = candidate
+            return found
+    return None
 
 
 def _store(db: Session, ctx: Context, component: Component, data: ComponentData) -> None:
@@ -69,11 +77,8 @@ def _store(db: Session, ctx: Context, component: Component, data: ComponentData)
     component.training_compute_flop = data.training_compute_flop
     component.personal_data = data.personal_data
     component.data_source = data.data_source
-    component.supplier_id = (
-        service.find_or_create_party(db, ctx, name=data.supplier_name).id
-        if data.supplier_name
-        else component.supplier_id
-    )
+    if data.supplier_name:
+        component.supplier = service.find_or_create_party(db, ctx, name=data.supplier_name[:200])
     component.bom = dataclasses.asdict(data) | {"kind": data.kind.value}
 
 
@@ -129,10 +134,13 @@ def _data_of(component: Component) -> ComponentData:
     data.description = component.description
     for key in DERIVED:
         setattr(data, key, getattr(component, key))
-    if component.supplier is not None:
-        data.supplier_name = component.supplier.name
-        if data.supplier is None and not component.bom:  # built in aims: name the supplier
-            data.supplier = {"name": component.supplier.name}
+    # Edits made in aims win over what the BOM once said.
+    if component.licence != _licence_text(data.licences):
+        data.licences = [{"name": component.licence}] if component.licence else []
+    supplier = component.supplier.name if component.supplier is not None else ""
+    if supplier and supplier != data.supplier_name:
+        data.supplier = {"name": supplier}
+    data.supplier_name = supplier
     return data
 
 
@@ -151,7 +159,18 @@ def bom_for(db: Session, ctx: Context, system: AISystem, *, spec: str = "1.6") -
             kind=ComponentKind.TOOLING, cdx_type="application", name=system.name,
             description=system.purpose, bom_ref=f"aims-system-{system.id}",
         )  # fmt: skip
-    refs = {c.bom_ref for c in components if c.bom_ref} | {subject.bom_ref}
+    # Refs from different imports may clash, and a parent may no longer be exported: keep the
+    # BOM well-formed whatever happened since.
+    seen: set[str] = {subject.bom_ref}
+    for component, data in zip(service.components_of(db, ctx, system), components, strict=True):
+        if data.bom_ref and data.bom_ref in seen:
+            data.bom_ref = f"aims-component-{component.id}"
+        if data.bom_ref:
+            seen.add(data.bom_ref)
+    for data in components:
+        if data.parent_ref and data.parent_ref not in seen:
+            data.parent_ref = ""
+    refs = seen
     dependencies = {
         ref: [d for d in depends if d in refs]
         for ref, depends in (stored.get("dependencies") or {}).items()

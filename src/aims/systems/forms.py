@@ -32,6 +32,7 @@ class FormField:
     help: str = ""
     choices: tuple[tuple[str, str], ...] = ()
     section: str = ""
+    required: bool = False  # no "—" / "Not known" choice
 
 
 def _choices(enum: type[Any]) -> tuple[tuple[str, str], ...]:
@@ -50,7 +51,7 @@ SYSTEM_FORM: tuple[FormField, ...] = (
               section="Ownership and life cycle"),
     FormField("business_unit", "Business unit", "text"),
     FormField("lifecycle_stage", "Life-cycle stage", "select", "ISO/IEC 22989 stages.",
-              _choices(LifecycleStage)),
+              _choices(LifecycleStage), required=True),
     FormField("review_date", "Next review", "date"),
     FormField("ai_roles", "Your ISO/IEC 22989 role(s)", "multi",
               "Provider, producer, customer …", _choices(AIRole), section="Roles and market"),
@@ -70,12 +71,13 @@ SYSTEM_FORM: tuple[FormField, ...] = (
     FormField("personal_data", "Personal data", "bool", section="Data"),
     FormField("special_category_data", "Special-category data", "bool", "GDPR Art. 9 data."),
     FormField("biometric_data", "Biometric data", "bool"),
-    FormField("in_scope", "In the AIMS scope", "bool", "Clause 4.3.", section="Scope"),
+    FormField("in_scope", "In the AIMS scope", "bool", "Clause 4.3.", section="Scope",
+              required=True),
     FormField("scope_reason", "Reason (required when out of scope)", "textarea"),
 )  # fmt: skip
 
 COMPONENT_FORM: tuple[FormField, ...] = (
-    FormField("kind", "Kind", "select", "", _choices(ComponentKind)),
+    FormField("kind", "Kind", "select", "", _choices(ComponentKind), required=True),
     FormField("name", "Name", "text"),
     FormField("version_label", "Version", "text", "The release, e.g. 2.3.0."),
     FormField("description", "Description", "textarea"),

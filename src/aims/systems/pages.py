@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from aims.access.rules import Permission
@@ -34,6 +35,14 @@ from aims.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 RISK_CLASSES = ("prohibited", "high_risk", "limited_risk", "minimal_risk", "out_of_scope")
+
+
+def _version(raw: object) -> int:
+    """The version a form carried; anything odd counts as stale (a clear 409, not a 500)."""
+    try:
+        return int(str(raw))
+    except ValueError:
+        return -1
 
 
 def _service_errors(exc: AimsError) -> dict[str, str]:
@@ -121,7 +130,7 @@ def import_form(request: Request, info: WebSession) -> object:
 @router.post("/systems/import")
 async def import_preview(request: Request, db: PageDb, info: CsrfSession) -> object:
     """Upload (or re-map) a spreadsheet and show what an import would do."""
-    form = await request.form()
+    form = await request.form()  # parsed with a large enough part size by the CSRF check
     upload = form.get("file")
     if isinstance(upload, UploadFile) and upload.filename:
         content, filename = await upload.read(), upload.filename
@@ -142,17 +151,19 @@ async def import_preview(request: Request, db: PageDb, info: CsrfSession) -> obj
         }
     payload = base64.b64encode(content).decode()
     try:
-        plan = imports.plan_import(
-            db, info.context, filename=filename, content=content, mapping=mapping
-        )
+        plan = await run_in_threadpool(
+            imports.plan_import, db, info.context, filename=filename, content=content,
+            mapping=mapping,
+        )  # fmt: skip
     except AimsError as exc:
         problems = [e.msg if not e.loc or e.loc == ("file",) else f"{e.msg}" for e in exc.errors]
         message = "; ".join(problems) or exc.detail
         return _import_page(request, error=message, status_code=422)
     if form.get("action") == "import" and plan.ok:
-        created = imports.run_import(
-            db, info.context, filename=filename, content=content, mapping=plan.mapping
-        )
+        created = await run_in_threadpool(
+            imports.run_import, db, info.context, filename=filename, content=content,
+            mapping=plan.mapping,
+        )  # fmt: skip
         return RedirectResponse(f"/systems?imported={len(created)}", status_code=303)
     return _import_page(request, plan=plan, filename=filename, payload=payload,
                         status_code=200 if plan.ok else 422)  # fmt: skip
@@ -252,7 +263,7 @@ async def delete_system(
     system_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSession
 ) -> object:
     form = await request.form()
-    service.delete_system(db, info.context, system_id, version=int(str(form.get("version") or 0)))
+    service.delete_system(db, info.context, system_id, version=_version(form.get("version")))
     return RedirectResponse(f"/systems?deleted={system_id}", status_code=303)
 
 
@@ -433,7 +444,8 @@ async def bom_upload(
     else:
         raw = await upload.read()
         try:
-            report = bomstore.import_bom(db, info.context, system.id, raw.decode("utf-8-sig"))
+            text = raw.decode("utf-8-sig")
+            report = await run_in_threadpool(bomstore.import_bom, db, info.context, system.id, text)
         except UnicodeDecodeError:
             problems = ["The file is not UTF-8 text."]
         except BomError as exc:
@@ -477,6 +489,5 @@ async def delete_component(
     component_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSession
 ) -> object:
     form = await request.form()
-    version = int(str(form.get("version") or 0))
-    service.delete_component(db, info.context, component_id, version=version)
+    service.delete_component(db, info.context, component_id, version=_version(form.get("version")))
     return RedirectResponse("/components?deleted=1", status_code=303)

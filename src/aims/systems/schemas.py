@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from aims.api.schemas import Out, StrictIn
 from aims.systems.vocab import (
@@ -62,6 +62,14 @@ class SystemIn(SystemFields):
 
 class SystemPatch(SystemFields):
     version: int = Field(description="The version you last read; a stale one is a 409")
+
+    @field_validator("name", "lifecycle_stage", "in_scope", "ai_roles", "vulnerable_groups")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Leaving a field out keeps it; sending null for one that must hold a value is a 422.
+        if value is None:
+            raise ValueError("may not be empty")
+        return value
 
 
 class SystemOut(Out):
@@ -126,7 +134,7 @@ class ComponentFields(StrictIn):
     licence: str | None = Field(default=None, max_length=500)
     model_type: str | None = Field(default=None, max_length=200)
     general_purpose: bool | None = None
-    training_compute_flop: float | None = Field(default=None, ge=0)
+    training_compute_flop: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     data_source: str | None = Field(default=None, max_length=TEXT)
     acquisition: str | None = Field(default=None, max_length=200)
     personal_data: bool | None = None
@@ -153,6 +161,13 @@ class ComponentIn(ComponentFields):
 
 class ComponentPatch(ComponentFields):
     version: int
+
+    @field_validator("kind", "name")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be empty")
+        return value
 
 
 class ComponentOut(Out):

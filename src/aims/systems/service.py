@@ -288,8 +288,9 @@ def _apply_component_fields(
 ) -> None:
     for key, value in fields.items():
         if key == "supplier_name":
-            component.supplier_id = (
-                find_or_create_party(db, ctx, name=value).id if value and value.strip() else None
+            # The relationship, not only the id: the response shows the new supplier at once.
+            component.supplier = (
+                find_or_create_party(db, ctx, name=value) if value and value.strip() else None
             )
         elif key == "kind":
             component.kind = str(_plain(value))

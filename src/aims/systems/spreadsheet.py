@@ -303,8 +303,32 @@ def _delimiter(sample: str, *, whole: bool) -> str:
     return found
 
 
+MAX_UNZIPPED = 50 * 1024 * 1024  # an inventory never needs more; a zip bomb does
+MAX_RATIO = 500  # uncompressed / compressed size of any one part
+MAX_SCANNED_ROWS = MAX_ROWS * 4  # blank rows count too: a sheet of empty rows is not free
+MAX_COLUMNS = 200
+
+
+def _check_archive(content: bytes) -> None:
+    """Refuse a workbook that would expand to far more than it looks (before openpyxl reads)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except zipfile.BadZipFile:
+        return  # openpyxl reports it with a clear message below
+    total = sum(part.file_size for part in parts)
+    if total > MAX_UNZIPPED or any(
+        part.file_size > MAX_RATIO * max(part.compress_size, 1) for part in parts
+    ):
+        raise _file_error(
+            "The workbook expands to far more than an inventory needs; save only the inventory "
+            "sheet (or export it as CSV) and retry."
+        )
+
+
 def _read_xlsx(content: bytes) -> Table:
     """Read one worksheet lazily; openpyxl's many errors on a damaged file become one message."""
+    _check_archive(content)
     try:
         workbook: Any = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except zipfile.BadZipFile as exc:
@@ -341,9 +365,14 @@ def _pick_sheet(sheets: list[Any]) -> Any:
 
 
 def _xlsx_rows(sheet: Any) -> Iterator[tuple[int, list[Cell]]]:
-    rows = iter(sheet.iter_rows(values_only=True))
+    rows = iter(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS))
     number = 0
     while True:
+        if number >= MAX_SCANNED_ROWS:
+            raise _file_error(
+                f"The sheet has more than {MAX_SCANNED_ROWS} rows (blank ones included); "
+                "delete the empty rows below the inventory and retry."
+            )
         try:
             values = next(rows, None)
         except Exception as exc:  # the sheet XML is read as we go

@@ -41,7 +41,10 @@ async def require_csrf(request: Request, info: WebSession) -> SessionInfo:
     """Every state-changing request carries the session's CSRF token (form field or header)."""
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:
-        form = await request.form()
+        # Parsed once here and cached for the page: allow fields as large as a request may be
+        # (the import page carries its file between preview and import).
+        limit = request.app.state.runtime.settings.max_request_bytes
+        form = await request.form(max_part_size=limit * 2)
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not sent or not secrets.compare_digest(sent, info.csrf_token):
