@@ -949,3 +949,24 @@ def test_catalogue_is_cached_and_valid() -> None:
     assert get_obligations() is get_obligations()
     assert get_obligations() == CATALOGUE
     assert len({d.id for d in CATALOGUE.duties}) == len(CATALOGUE.duties)
+
+
+@pytest.mark.parametrize(
+    ("annex_iii", "public", "fria"),
+    [(["5b"], False, True), (["4a"], False, False), (["4a"], True, True), ([], False, False)],
+)
+def test_a_provider_that_also_deploys_carries_both_sets_of_duties(
+    annex_iii: list[str], public: bool, fria: bool
+) -> None:
+    result = run(operator_role="provider", also_deployer=True, annex_iii=annex_iii,
+                 deployer_public_service=public)  # fmt: skip
+    assert result.fria_required is fria
+    if annex_iii:
+        assert {"hr-risk-management", "hr-deployer-use"} <= ids(result)
+    assert "also_deployer" in {s.question for s in result.trace}
+
+
+def test_only_a_provider_can_also_be_the_deployer() -> None:
+    with pytest.raises(ValidationError) as info:
+        Answers.model_validate({"operator_role": "deployer", "in_eu": True, "also_deployer": True})
+    assert "also_deployer" in {e["loc"][0] for e in info.value.errors()}

@@ -123,7 +123,7 @@ def test_cli_interactive_classification_is_stored(
     aims("systems", "add", "Support chat", "--operator-role", "provider", "--eu")  # type: ignore[operator]
     # role (provider, pre-filled), in EU (yes), exclusion 1 (none), no prohibited practice,
     # not Annex I, no Annex III use, transparency 1 (interacts with people), not a GPAI model.
-    answers = "1\ny\n1\n\nn\n\n1\nn\n"
+    answers = "1\ny\n1\n\nn\n\n1\nn\nn\n"
     monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
     result = aims("classify", "Support chat")  # type: ignore[operator]
     assert result.code == 0, result.err + result.out

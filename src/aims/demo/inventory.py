@@ -115,13 +115,14 @@ COMPONENTS: dict[str, list[dict[str, Any]]] = {
 
 ANSWERS: dict[str, dict[str, Any]] = {
     "Credit decisioning model (CreditLens)": {
-        "operator_role": "provider", "in_eu": True, "annex_iii": ["5b"],
+        "operator_role": "provider", "also_deployer": True, "in_eu": True, "annex_iii": ["5b"],
         "profiles_natural_persons": True},
     "CV screening service (TalentSift)": {"operator_role": "deployer", "in_eu": True,
                                           "annex_iii": ["4a"], "profiles_natural_persons": True},
-    "Customer service assistant": {"operator_role": "provider", "in_eu": True,
-                                   "transparency": ["interacts_with_people"]},
-    "Transaction fraud detection": {"operator_role": "provider", "in_eu": True},
+    "Customer service assistant": {"operator_role": "provider", "also_deployer": True,
+                                   "in_eu": True, "transparency": ["interacts_with_people"]},
+    "Transaction fraud detection": {"operator_role": "provider", "also_deployer": True,
+                                    "in_eu": True},
     "Internal code assistant": {"operator_role": "deployer", "in_eu": True},
 }  # fmt: skip
 

@@ -173,11 +173,19 @@ QUESTIONS: tuple[Question, ...] = (
         "Art. 53(2)", "gpai", applies=_is_gpai,
     ),
     Question(
+        "also_deployer", "Do you also use the system yourself, under your own authority?",
+        "bool", "Many in-house systems are both: you provide it and you deploy it. The deployer's "
+        "duties (Art. 26, and the Art. 27 assessment where it applies) then bind you too.",
+        "Art. 3(4), 26", "changes",
+        applies=lambda a: _not_prohibited(a) and a.get("operator_role") == "provider",
+    ),
+    Question(
         "deployer_public_service", "Are you a public body, or a private entity providing public "
         "services?", "bool",
         "Such deployers of high-risk systems assess the impact on fundamental rights first.",
         "Art. 27(1)", "changes",
-        applies=lambda a: _not_prohibited(a) and a.get("operator_role") == "deployer",
+        applies=lambda a: _not_prohibited(a)
+        and (a.get("operator_role") == "deployer" or bool(a.get("also_deployer"))),
     ),
     Question(
         "rebranded", "Have you put your name or trademark on a high-risk system someone else "

@@ -602,7 +602,16 @@ def classify(
     # A shifted role adds the provider's duties; the organisation still deploys (or imports,
     # distributes) the system, so the duties of its own role stay, FRIA included.
     roles = {effective, role}
-    fria = _fria(answers, role, high, annex_iii, trace)
+    if answers.also_deployer:
+        roles.add(OperatorRole.DEPLOYER)
+        trace.add(
+            "Art. 3(4)",
+            "also_deployer",
+            "You also use the system under your own authority: the deployer's duties apply too.",
+        )
+    fria = _fria(
+        answers, OperatorRole.DEPLOYER if answers.also_deployer else role, high, annex_iii, trace
+    )
 
     # (9) obligations with dates.
     triggers = {Trigger.IN_SCOPE, *gpai_triggers, *(ART50_TRIGGER[p] for p in paragraphs)}

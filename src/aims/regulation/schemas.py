@@ -495,6 +495,13 @@ def answer_problems(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
         )
     if isinstance(flop, int | float) and not isinstance(flop, bool) and flop < 0:
         problems.append(("gpai_training_flop", "training compute cannot be negative"))
+    if answers.get("also_deployer") is True and _code(answers.get("operator_role")) != "provider":
+        problems.append(
+            (
+                "also_deployer",
+                "only a provider can also be the deployer; choose the role 'provider'",
+            )
+        )
     if answers.get("gpai_open_source") is True and not gpai:
         problems.append(
             ("gpai_open_source", "open-source release is only asked for a general-purpose AI model")
@@ -539,6 +546,7 @@ class Answers(_Strict):
     substantial_modification: bool = False
     rebranded: bool = False
     changes_intended_purpose_to_high_risk: bool = False
+    also_deployer: bool = False  # a provider that also uses the system under its authority
 
     @field_validator("annex_iii", mode="before")
     @classmethod
