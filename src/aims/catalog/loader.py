@@ -8,10 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from aims.catalog.schemas import AnnexCItem, CatalogFile, Clause, Control, ControlGroup
+from aims.datafile import entry_name, read_yaml
 from aims.errors import ConfigurationError
 
 DATA = Path(__file__).parent / "data"
@@ -61,36 +61,15 @@ class Catalog:
         yield from self.controls.values()
 
 
-def _entry_name(raw: Any, loc: tuple[Any, ...]) -> str:
-    """Find the id of the entry an error location points into, for a readable message."""
-    node = raw
-    name = ""
-    for part in loc:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            break
-        if isinstance(node, dict) and "id" in node:
-            name = str(node["id"])
-    return name
-
-
 def load_catalog(path: Path = DEFAULT_FILE) -> Catalog:
     """Read, validate and index a catalogue file; raise ``CatalogError`` naming the entry."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CatalogError(f"cannot read catalogue file {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise CatalogError(f"catalogue file {path} is not valid YAML{where}") from exc
+    raw = read_yaml(path, what="catalogue", error=CatalogError)
     try:
         data = CatalogFile.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
-        entry = _entry_name(raw, loc)
+        entry = entry_name(raw, loc)
         where = f"entry '{entry}'" if entry else "top level"
         field_path = ".".join(str(p) for p in loc)
         raise CatalogError(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# The EU AI Act operator roles are the regulation's own vocabulary; the inventory uses it too.
+from aims.regulation.schemas import OperatorRole as OperatorRole
+
 
 class LifecycleStage(StrEnum):
     """ISO/IEC 22989 / 5338 life-cycle stages."""
@@ -27,17 +30,6 @@ class AIRole(StrEnum):
     PARTNER = "ai_partner"
     SUBJECT = "ai_subject"
     RELEVANT_AUTHORITY = "relevant_authority"
-
-
-class OperatorRole(StrEnum):
-    """EU AI Act operator roles (Art. 3)."""
-
-    PROVIDER = "provider"
-    DEPLOYER = "deployer"
-    IMPORTER = "importer"
-    DISTRIBUTOR = "distributor"
-    AUTHORISED_REPRESENTATIVE = "authorised_representative"
-    PRODUCT_MANUFACTURER = "product_manufacturer"
 
 
 class AutomationLevel(StrEnum):
