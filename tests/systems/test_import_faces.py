@@ -255,6 +255,9 @@ def test_component_pages(client: TestClient, org: Org) -> None:
     )
     assert bad.status_code == 422
     assert "Loan book" in client.get("/components", params={"kind": "dataset"}).text
+    parties = client.get("/parties", params={"q": "merid"}).text
+    party_id = re.search(r'href="/parties/([0-9a-f-]+)"', parties).group(1)  # type: ignore[union-attr]
+    assert "Loan book 2015-2024" in client.get(f"/parties/{party_id}").text
     component_id = re.search(
         r'href="/components/([0-9a-f-]+)"', client.get("/components").text
     ).group(1)  # type: ignore[union-attr]

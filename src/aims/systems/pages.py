@@ -491,3 +491,26 @@ async def delete_component(
     form = await request.form()
     service.delete_component(db, info.context, component_id, version=_version(form.get("version")))
     return RedirectResponse("/components?deleted=1", status_code=303)
+
+
+# --- parties -------------------------------------------------------------------------------
+
+
+@router.get("/parties")
+def parties(
+    request: Request, db: PageDb, info: WebSession, q: str = "", cursor: str | None = None
+) -> object:
+    page = service.list_parties(db, info.context, ListParams(limit=50, cursor=cursor, q=q or None))
+    return render(
+        request, "systems/parties.html",
+        {"page": page, "q": q, "base_query": urlencode({"q": q} if q else {})},
+    )  # fmt: skip
+
+
+@router.get("/parties/{party_id}")
+def party_detail(party_id: uuid.UUID, request: Request, db: PageDb, info: WebSession) -> object:
+    party = service.get_party(db, info.context, party_id)
+    supplied = service.list_components(
+        db, info.context, ListParams(limit=200).with_filters(supplier_id=str(party.id))
+    )
+    return render(request, "systems/party.html", {"party": party, "components": supplied.items})
