@@ -1,0 +1,1 @@
+"""AI system impact assessment: the scored questionnaire and its scoring rules."""
