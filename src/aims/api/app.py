@@ -96,6 +96,8 @@ def create_app(
     from aims.catalog import pages as catalog_pages
     from aims.comments import api as comments_api
     from aims.comments import pages as comments_pages
+    from aims.impact import api as impact_api
+    from aims.impact import pages as impact_pages
     from aims.regulation import api as regulation_api
     from aims.regulation import pages as regulation_pages
     from aims.systems import api as systems_api
@@ -109,6 +111,7 @@ def create_app(
         comments_api.router,
         systems_api.router,
         regulation_api.router,
+        impact_api.router,
     ):
         app.include_router(router)
     for router in (
@@ -119,6 +122,7 @@ def create_app(
         comments_pages.router,
         systems_pages.router,
         regulation_pages.router,
+        impact_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from aims.cli import access_cmds, audit_cmds, catalog_cmds, setup_cmds, systems_cmds
+from aims.cli import (
+    access_cmds,
+    audit_cmds,
+    catalog_cmds,
+    impact_cmds,
+    setup_cmds,
+    systems_cmds,
+)
 from aims.cli.common import fail, report
 from aims.config import get_settings
 from aims.errors import AimsError
@@ -48,6 +55,7 @@ app.add_typer(access_cmds.org_app, name="org")
 app.add_typer(systems_cmds.systems_app, name="systems")
 app.add_typer(systems_cmds.bom_app, name="bom")
 app.command("classify")(systems_cmds.classify_command)
+app.add_typer(impact_cmds.app, name="impact")
 app.add_typer(catalog_cmds.app, name="catalog")
 app.add_typer(audit_cmds.app, name="audit")
 

@@ -17,6 +17,7 @@ MODEL_MODULES = (
     "aims.audit.models",
     "aims.comments.models",
     "aims.systems.models",
+    "aims.impact.models",
 )
 
 
