@@ -645,3 +645,20 @@ def test_models_are_frozen_and_strict() -> None:
                 make_question("m", "ctl", [0, 1], kind=MITIGATION),
             ]
         )
+
+
+@pytest.mark.parametrize(
+    ("share", "thresholds", "expected"),
+    [
+        (0.2, [0.2, 0.5, 0.8], "I"),
+        (0.21, [0.2, 0.5, 0.8], "II"),
+        (0.8, [0.2, 0.5, 0.8], "III"),
+        (0.81, [0.2, 0.5, 0.8], "IV"),
+        (0.3, None, "II"),
+    ],
+)
+def test_the_organisations_thresholds_set_the_levels(
+    share: float, thresholds: list[float] | None, expected: str
+) -> None:
+    # The A.5.2 settings may move the level boundaries; each bound stays inclusive.
+    assert level_for_share(share, thresholds).value == expected

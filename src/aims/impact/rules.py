@@ -101,14 +101,29 @@ class AnswerError(ValidationFailed, ValueError):
         self.problems = problems
 
 
-def level_for_share(share: float | Fraction) -> ImpactLevel:
-    """The level for a share of the maximum impact score, bounds inclusive (0.25 is I)."""
+def level_for_share(
+    share: float | Fraction, thresholds: Sequence[float | Fraction] | None = None
+) -> ImpactLevel:
+    """The level for a share of the maximum impact score, bounds inclusive (0.25 is I).
+
+    ``thresholds`` are the organisation's upper bounds of levels I-III (its A.5.2 settings);
+    without them the quartiles of the public method apply.
+    """
     if isinstance(share, float) and math.isnan(share):
         raise ValueError("share must be a number")
     if not 0 <= share <= 1:
         raise ValueError(f"share must be between 0 and 1, got {share}")
-    exact = Fraction(share)  # exact for a float too, so 0.25 compares equal to 1/4
-    for bound, level in LEVEL_BOUNDS:
+    # A float is read as the decimal it prints as (0.2 means 1/5), like the thresholds.
+    exact = Fraction(str(share)) if isinstance(share, float) else Fraction(share)
+    bounds = LEVEL_BOUNDS
+    if thresholds is not None:
+        # Decimal text of the threshold (0.2, not the float's binary expansion) is what the
+        # organisation meant.
+        bounds = tuple(
+            (Fraction(str(t)) if isinstance(t, float) else Fraction(t), level)
+            for t, (_, level) in zip(thresholds, LEVEL_BOUNDS, strict=True)
+        )
+    for bound, level in bounds:
         if exact <= bound:
             return level
     return ImpactLevel.IV
@@ -157,7 +172,12 @@ def _points(question: Question, value: str | Sequence[str]) -> int:
     return sum(a.weight for a in question.answers if a.id in chosen)
 
 
-def score(questionnaire: Questionnaire, answers: Answers) -> Score:
+def score(
+    questionnaire: Questionnaire,
+    answers: Answers,
+    *,
+    thresholds: Sequence[float | Fraction] | None = None,
+) -> Score:
     """Score one system's answers; unanswered questions count 0 and are listed.
 
     Raises ``AnswerError`` listing every problem when an answer does not fit the questionnaire.
@@ -200,7 +220,7 @@ def score(questionnaire: Questionnaire, answers: Answers) -> Score:
         reduction_applied=reduction_applied,
         adjusted_impact=float(adjusted),
         impact_share=float(impact_share),
-        level=level_for_share(impact_share),
+        level=level_for_share(impact_share, thresholds),
         sections=sections,
         unanswered=[q.id for q in questionnaire.questions if q.id not in answers],
     )
