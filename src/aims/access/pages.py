@@ -13,15 +13,11 @@ from aims.access import service
 from aims.access.rules import ROLE_DESCRIPTIONS, Permission, Role
 from aims.errors import AimsError
 from aims.store.listing import ListParams
+from aims.web.errors import form_errors
 from aims.web.security import SESSION_COOKIE, CsrfSession, PageDb, WebSession
 from aims.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _field_errors(exc: AimsError) -> dict[str, str]:
-    errors = {str(e.loc[-1]): e.msg for e in exc.errors if e.loc}
-    return errors or {"_form": exc.detail}
 
 
 def _members_page(
@@ -90,7 +86,7 @@ def add_member(
                 db, info.context, email=email, full_name=full_name, role=role, job_title=job_title
             )
     except AimsError as exc:
-        errors = _field_errors(exc)
+        errors = form_errors(exc)
         if "_form" in errors and "already" in errors["_form"]:
             errors = {"email": errors["_form"]}
         return _members_page(
@@ -203,7 +199,7 @@ def change_password(
                 keep_session=request.cookies.get(SESSION_COOKIE),
             )
     except AimsError as exc:
-        return _account_page(request, db, info, errors=_field_errors(exc), status_code=exc.status)
+        return _account_page(request, db, info, errors=form_errors(exc), status_code=exc.status)
     return _account_page(request, db, info, done=True)
 
 
@@ -290,7 +286,7 @@ def create_token(
         with db.begin_nested():
             _token, secret = service.create_token(db, info.context, name=name, days=days_value)
     except AimsError as exc:
-        return _tokens_page(request, db, info, errors=_field_errors(exc), status_code=exc.status)
+        return _tokens_page(request, db, info, errors=form_errors(exc), status_code=exc.status)
     return _tokens_page(request, db, info, secret=secret, status_code=201)
 
 

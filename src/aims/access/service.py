@@ -223,8 +223,7 @@ def add_member(
     if existing is not None and existing.deleted_at is None:
         raise Conflict(f"{email} is already a member (role {existing.role})")
     if existing is not None:  # re-adding someone who was removed restores the membership
-        existing.deleted_at = None
-        existing.deleted_by_id = None
+        existing.restore()
         existing.role = new_role.value
         existing.job_title = job_title or existing.job_title
         db.flush()
@@ -329,8 +328,7 @@ def remove_member(
     )
     if refusal:
         raise PermissionDenied(refusal)
-    membership.deleted_at = utcnow()
-    membership.deleted_by_id = ctx.user_id
+    membership.mark_deleted(ctx.user_id)
     _revoke_tokens(db, organisation_id=ctx.organisation_id, user_id=membership.user_id)
     db.flush()
     return membership

@@ -13,6 +13,7 @@ from aims.access import service as access
 from aims.access.context import Context
 from aims.api.runtime import Runtime
 from aims.errors import NotAuthenticated
+from aims.store.engine import unit_of_work
 from aims.store.listing import ListParams
 
 bearer = HTTPBearer(auto_error=False, description="An API token from `aims token create`")
@@ -25,16 +26,10 @@ def runtime(request: Request) -> Runtime:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """The request's unit of work: commits after the endpoint returns, before the response."""
-    session = runtime(request).sessions()
-    try:
+    """The request's unit of work: commits after the endpoint returns, before the response
+    (the dependency's function scope); the caller's context sets the actor once known."""
+    with unit_of_work(runtime(request).sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 Db = Annotated[Session, Depends(get_db, scope="function")]

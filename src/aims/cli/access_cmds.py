@@ -10,17 +10,13 @@ from rich.table import Table
 from aims.access import service as access
 from aims.access.models import Membership
 from aims.access.rules import Role
-from aims.cli.common import operator_context, organisation, out, work
+from aims.cli.common import OrgOpt, operator_context, organisation, out, work
 from aims.errors import NotFound
 from aims.store.listing import ListParams
 
 user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 org_app = typer.Typer(help="Organisations (tenants).", no_args_is_help=True)
-
-OrgOpt = Annotated[
-    str | None, typer.Option("--org", help="Organisation short name (default: the first).")
-]
 
 
 @user_app.command("add")

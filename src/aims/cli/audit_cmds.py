@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from aims.audit import service
-from aims.cli.common import EXIT_ERROR, err, operator_context, organisation, out, work
+from aims.cli.common import EXIT_ERROR, OrgOpt, err, operator_context, organisation, out, work
 from aims.store.listing import ListParams
 
 app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
@@ -16,9 +16,7 @@ app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
 
 @app.command("verify")
 def verify(
-    org: Annotated[
-        str | None, typer.Option("--org", help="Only this organisation's chain.")
-    ] = None,
+    org: OrgOpt = None,
     heads: Annotated[
         bool, typer.Option("--heads", help="Also print each chain's newest event and hash.")
     ] = False,
@@ -43,7 +41,7 @@ def verify(
 
 @app.command("list")
 def list_events(
-    org: Annotated[str | None, typer.Option("--org", help="Organisation short name.")] = None,
+    org: OrgOpt = None,
     record_type: Annotated[str | None, typer.Option(help="e.g. memberships, api_tokens.")] = None,
     action: Annotated[str | None, typer.Option(help="create, update, delete or restore.")] = None,
     actor: Annotated[str | None, typer.Option(help="E-mail (or label) of who acted.")] = None,

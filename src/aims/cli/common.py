@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
+import typer
 from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -21,6 +21,10 @@ from aims.errors import AimsError, ConfigurationError, NotFound
 from aims.store import migrate
 from aims.store.engine import Actor, check_connection, get_engine, unit_of_work
 from aims.store.registry import session_factory
+
+OrgOpt = Annotated[
+    str | None, typer.Option("--org", help="Organisation short name (default: the first).")
+]
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -96,7 +100,3 @@ def report(exc: BaseException) -> NoReturn:
             )
         fail(detail)
     fail(str(exc) or exc.__class__.__name__)
-
-
-def is_tty() -> bool:
-    return sys.stdout.isatty()

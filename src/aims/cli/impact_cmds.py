@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 import yaml
 
-from aims.cli.common import fail, operator_context, organisation, out, work
+from aims.cli.common import OrgOpt, fail, operator_context, organisation, out, work
 from aims.impact import service
 from aims.impact.schemas import ImpactSettingsData
 
@@ -20,7 +20,7 @@ def settings(
     set_from: Annotated[
         Path | None, typer.Option("--set-from", help="A YAML or JSON file with new settings.")
     ] = None,
-    org: Annotated[str | None, typer.Option("--org", help="Organisation short name.")] = None,
+    org: OrgOpt = None,
 ) -> None:
     """Show the impact assessment process settings (A.5.2), or replace them from a file."""
     with work() as db:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from aims.cli.common import err, fail, operator_context, organisation, out, work
+from aims.cli.common import OrgOpt, err, fail, operator_context, organisation, out, work
 from aims.regulation import service as regulation
 from aims.regulation.questionnaire import QUESTIONS, applicable_answers
 from aims.regulation.rules import classify
@@ -22,10 +22,6 @@ from aims.systems.vocab import LifecycleStage, OperatorRole
 
 systems_app = typer.Typer(help="The AI system register.", no_args_is_help=True)
 bom_app = typer.Typer(help="AI bills of materials (CycloneDX).", no_args_is_help=True)
-
-OrgOpt = Annotated[
-    str | None, typer.Option("--org", help="Organisation short name (default: the first).")
-]
 
 
 @systems_app.command("list")

@@ -15,7 +15,6 @@ from aims.comments.models import Comment
 from aims.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from aims.store.listing import ListParams, ListSpec, Page, paginate
 from aims.store.scoping import check_version, get_scoped, scoped
-from aims.store.types import utcnow
 
 MAX_BODY = 5000
 
@@ -101,7 +100,6 @@ def delete_comment(
     if comment.created_by_id != ctx.user_id and not ctx.can(Permission.MANAGE_MEMBERS):
         raise PermissionDenied("only the author, an owner or a manager may delete a comment")
     check_version(comment, version, label="This comment")
-    comment.deleted_at = utcnow()
-    comment.deleted_by_id = ctx.user_id
+    comment.mark_deleted(ctx.user_id)
     db.flush()
     return comment

@@ -94,8 +94,6 @@ def suggested_answers(system: AISystem) -> dict[str, Any]:
         guess["operator_role"] = system.operator_role
     if system.used_in_eu is not None:
         guess["in_eu"] = system.used_in_eu
-    if system.biometric_data:
-        guess["transparency"] = []
     return guess
 
 

@@ -121,6 +121,15 @@ class SoftDeleted:
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    def mark_deleted(self, by: uuid.UUID | None) -> None:
+        """Soft delete: the audit hook records it as a delete, and restore() undoes it."""
+        self.deleted_at = utcnow()
+        self.deleted_by_id = by
+
+    def restore(self) -> None:
+        self.deleted_at = None
+        self.deleted_by_id = None
+
 
 class Record(IdMixin, OrgScoped, Stamped, Versioned, SoftDeleted):
     """The usual organisation record: all the mixins above together."""

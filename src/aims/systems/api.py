@@ -301,11 +301,5 @@ def export_bom(
     return Response(
         body,
         media_type=f"{BOM_MEDIA}; version={spec}",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_safe_name(system.name)}.cdx.json"'
-        },
+        headers={"Content-Disposition": f'attachment; filename="{bomstore.download_name(system)}"'},
     )
-
-
-def _safe_name(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)[:80] or "system"

@@ -78,7 +78,7 @@ def _store(db: Session, ctx: Context, component: Component, data: ComponentData)
     component.personal_data = data.personal_data
     component.data_source = data.data_source
     if data.supplier_name:
-        component.supplier = service.find_or_create_party(db, ctx, name=data.supplier_name[:200])
+        component.supplier = service.find_or_create_party(db, ctx, name=data.supplier_name)
     component.bom = dataclasses.asdict(data) | {"kind": data.kind.value}
 
 
@@ -142,6 +142,12 @@ def _data_of(component: Component) -> ComponentData:
         data.supplier = {"name": supplier}
     data.supplier_name = supplier
     return data
+
+
+def download_name(system: AISystem) -> str:
+    """A safe file name for a system's BOM download."""
+    stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in system.name)[:80]
+    return f"{stem or 'system'}.cdx.json"
 
 
 def bom_for(db: Session, ctx: Context, system: AISystem, *, spec: str = "1.6") -> str:

@@ -30,6 +30,7 @@ from aims.systems.forms import (
 )
 from aims.systems.schemas import ComponentIn, ComponentPatch, SystemIn, SystemPatch
 from aims.systems.vocab import ComponentKind, LifecycleStage, OperatorRole
+from aims.web.errors import form_errors
 from aims.web.security import CsrfSession, PageDb, WebSession
 from aims.web.templating import render
 
@@ -43,11 +44,6 @@ def _version(raw: object) -> int:
         return int(str(raw))
     except ValueError:
         return -1
-
-
-def _service_errors(exc: AimsError) -> dict[str, str]:
-    found = {str(e.loc[-1]): e.msg for e in exc.errors if e.loc}
-    return found or {"_form": exc.detail}
 
 
 @router.get("/systems")
@@ -187,7 +183,7 @@ async def create_system(request: Request, db: PageDb, info: CsrfSession) -> obje
     except ValidationError as exc:
         return _system_form(request, values=values, errors=errors_by_field(exc), status_code=422)
     except AimsError as exc:
-        errors = _service_errors(exc)
+        errors = form_errors(exc)
         if "_form" in errors and "already registered" in errors["_form"]:
             errors = {"name": errors["_form"]}
         return _system_form(request, values=values, errors=errors, status_code=exc.status)
@@ -245,7 +241,7 @@ async def update_system(
         )
     except AimsError as exc:
         return _system_form(
-            request, values=values, errors=_service_errors(exc), system=system,
+            request, values=values, errors=form_errors(exc), system=system,
             status_code=exc.status,
         )  # fmt: skip
     return RedirectResponse(f"/systems/{system_id}?saved=1", status_code=303)
@@ -364,7 +360,7 @@ async def create_component(request: Request, db: PageDb, info: CsrfSession) -> o
         return _component_form(request, values=values, errors=errors_by_field(exc),
                                for_system=for_system, status_code=422)  # fmt: skip
     except AimsError as exc:
-        return _component_form(request, values=values, errors=_service_errors(exc),
+        return _component_form(request, values=values, errors=form_errors(exc),
                                for_system=for_system, status_code=exc.status)  # fmt: skip
     if for_system:
         return RedirectResponse(f"/systems/{for_system}#components", status_code=303)
@@ -412,7 +408,7 @@ async def update_component(
         return _component_form(request, values=values, errors=errors_by_field(exc),
                                component=component, status_code=422)  # fmt: skip
     except AimsError as exc:
-        return _component_form(request, values=values, errors=_service_errors(exc),
+        return _component_form(request, values=values, errors=form_errors(exc),
                                component=component, status_code=exc.status)  # fmt: skip
     return RedirectResponse(f"/components/{component_id}?saved=1", status_code=303)
 
@@ -464,11 +460,10 @@ def bom_download(system_id: uuid.UUID, db: PageDb, info: WebSession, spec: str =
     if spec not in ("1.5", "1.6", "1.7"):
         spec = "1.6"
     body = bomstore.bom_for(db, info.context, system, spec=spec)
-    name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in system.name)[:80]
     return Response(
         body,
         media_type=f"application/vnd.cyclonedx+json; version={spec}",
-        headers={"Content-Disposition": f'attachment; filename="{name or "system"}.cdx.json"'},
+        headers={"Content-Disposition": f'attachment; filename="{bomstore.download_name(system)}"'},
     )
 
 

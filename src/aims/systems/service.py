@@ -15,7 +15,6 @@ from aims.access.rules import Permission
 from aims.errors import Conflict, FieldError, NotFound, ValidationFailed
 from aims.store.listing import ListParams, ListSpec, Page, paginate
 from aims.store.scoping import check_version, get_scoped, scoped
-from aims.store.types import utcnow
 from aims.systems.models import AISystem, Component, Party, SystemComponent
 
 ENUM_FIELDS = {
@@ -37,15 +36,22 @@ def _plain(value: Any) -> Any:
 # --- parties -------------------------------------------------------------------------------
 
 
-def find_or_create_party(db: Session, ctx: Context, *, name: str, kind: str = "supplier") -> Party:
-    """The organisation's party with this name (case-insensitive), created when new."""
-    clean = name.strip()
+def _party_named(db: Session, ctx: Context, name: str) -> Party | None:
+    """The organisation's party with this name, compared as stored (case-insensitive)."""
     found: Party | None = db.scalars(
-        scoped(Party, ctx.organisation_id).where(func.lower(Party.name) == clean.lower())
+        scoped(Party, ctx.organisation_id).where(
+            func.lower(Party.name) == name.strip()[:200].lower()
+        )
     ).first()
+    return found
+
+
+def find_or_create_party(db: Session, ctx: Context, *, name: str, kind: str = "supplier") -> Party:
+    """The organisation's party with this name, created when new."""
+    found = _party_named(db, ctx, name)
     if found is not None:
         return found
-    party = Party(organisation_id=ctx.organisation_id, name=clean[:200], kind=kind)
+    party = Party(organisation_id=ctx.organisation_id, name=name.strip()[:200], kind=kind)
     db.add(party)
     db.flush()
     return party
@@ -53,11 +59,7 @@ def find_or_create_party(db: Session, ctx: Context, *, name: str, kind: str = "s
 
 def create_party(db: Session, ctx: Context, fields: Mapping[str, Any]) -> Party:
     ctx.require(Permission.EDIT)
-    existing = db.scalars(
-        scoped(Party, ctx.organisation_id).where(
-            func.lower(Party.name) == str(fields["name"]).strip().lower()
-        )
-    ).first()
+    existing = _party_named(db, ctx, str(fields["name"]))
     if existing is not None:
         raise Conflict(f"a party named '{existing.name}' already exists")
     party = Party(organisation_id=ctx.organisation_id, **{k: _plain(v) for k, v in fields.items()})
@@ -190,8 +192,7 @@ def delete_system(
     ctx.require(Permission.EDIT)
     system = get_system(db, ctx, system_id)
     check_version(system, version, label="This AI system")
-    system.deleted_at = utcnow()
-    system.deleted_by_id = ctx.user_id
+    system.mark_deleted(ctx.user_id)
     db.flush()
     return system
 
@@ -205,8 +206,7 @@ def restore_system(db: Session, ctx: Context, system_id: uuid.UUID | str) -> AIS
         return system
     if _name_taken(db, ctx, system.name, except_id=system.id):
         raise Conflict(f"another system named '{system.name}' exists now; rename it first")
-    system.deleted_at = None
-    system.deleted_by_id = None
+    system.restore()
     db.flush()
     return system
 
@@ -340,8 +340,7 @@ def delete_component(
     ctx.require(Permission.EDIT)
     component = get_component(db, ctx, component_id)
     check_version(component, version, label="This component")
-    component.deleted_at = utcnow()
-    component.deleted_by_id = ctx.user_id
+    component.mark_deleted(ctx.user_id)
     db.flush()
     return component
 

@@ -12,6 +12,12 @@ class LoginRequired(Exception):
     """Raised by page dependencies when no valid session cookie came with the request."""
 
 
+def form_errors(exc: AimsError) -> dict[str, str]:
+    """A service error keyed by the form field it names ("_form" when it names none)."""
+    found = {str(e.loc[-1]): e.msg for e in exc.errors if e.loc}
+    return found or {"_form": exc.detail}
+
+
 def wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
