@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aims.access.context import Context
-from aims.access.rules import Permission
+from aims.access.rules import Permission, Role
 from aims.approval.models import ApprovableVersion
 from aims.approval.rules import (
     LOCKED,
@@ -48,10 +48,23 @@ def _transition(record: Record, action: str) -> None:
     record.status = target_status(action).value
 
 
-def create_first(db: Session, ctx: Context, model: type[V], content: Mapping[str, Any]) -> V:
-    """Start a new series with revision 1 as a draft authored by the caller."""
+def create_first(
+    db: Session,
+    ctx: Context,
+    model: type[V],
+    content: Mapping[str, Any],
+    *,
+    derived: Mapping[str, Any] | None = None,
+) -> V:
+    """Start a new series with revision 1 as a draft authored by the caller.
+
+    ``derived`` sets fields outside the content that the capability computes from it (a
+    score, a snapshot), in the same write.
+    """
     ctx.require(Permission.EDIT)
-    record = model(**{"organisation_id": ctx.organisation_id, **_content(model, content)})
+    record = model(
+        **{"organisation_id": ctx.organisation_id, **_content(model, content), **(derived or {})}
+    )
     assert isinstance(record, ApprovableVersion)
     record.author_id = ctx.user_id
     record.content_editor_ids = [str(ctx.user_id)]
@@ -72,14 +85,28 @@ def _content(model: type[Record], content: Mapping[str, Any]) -> dict[str, Any]:
     return dict(content)
 
 
-def edit(db: Session, ctx: Context, record: V, *, version: int, content: Mapping[str, Any]) -> V:
-    """Change the content of a draft (never of a version in review, approved or superseded)."""
+def edit(
+    db: Session,
+    ctx: Context,
+    record: V,
+    *,
+    version: int,
+    content: Mapping[str, Any],
+    derived: Callable[[V], Mapping[str, Any]] | None = None,
+) -> V:
+    """Change the content of a draft (never of a version in review, approved or superseded).
+
+    ``derived`` computes fields outside the content from the edited record; they are written
+    in the same change, so the version moves by one.
+    """
     ctx.require(Permission.EDIT)
     check_version(record, version, label=type(record).__name__)
     refusal = edit_refusal(_status(record))
     if refusal:
         raise ImmutableVersion(refusal)
     for key, value in _content(type(record), content).items():
+        setattr(record, key, value)
+    for key, value in (derived(record) if derived else {}).items():
         setattr(record, key, value)
     assert isinstance(record, ApprovableVersion)
     if str(ctx.user_id) not in record.content_editor_ids:
@@ -110,8 +137,20 @@ def return_to_draft(db: Session, ctx: Context, record: V, *, version: int, note:
     return record
 
 
-def approve(db: Session, ctx: Context, record: V, *, version: int, note: str = "") -> V:
-    """Approve a version in review; the series' previously approved version is superseded."""
+def approve(
+    db: Session,
+    ctx: Context,
+    record: V,
+    *,
+    version: int,
+    note: str = "",
+    approver_roles: frozenset[Role] | None = None,
+) -> V:
+    """Approve a version in review; the series' previously approved version is superseded.
+
+    ``approver_roles`` narrows who may approve when an organisation set its own (A.5.2);
+    without it the model's ``__approver_roles__`` apply.
+    """
     check_version(record, version, label=type(record).__name__)
     assert isinstance(record, ApprovableVersion)
     refusal = approval_refusal(
@@ -119,7 +158,7 @@ def approve(db: Session, ctx: Context, record: V, *, version: int, note: str = "
         approver_id=ctx.user_id,
         author_id=record.author_id,
         last_editor_id=record.updated_by_id,
-        approver_roles=type(record).__approver_roles__,
+        approver_roles=approver_roles or type(record).__approver_roles__,
         content_editor_ids=record.content_editor_ids,
     )
     if refusal:
@@ -143,8 +182,19 @@ def approve(db: Session, ctx: Context, record: V, *, version: int, note: str = "
     return record
 
 
-def start_new_version(db: Session, ctx: Context, record: V) -> V:
-    """Copy an approved or superseded version's content into a new draft of the same series."""
+def start_new_version(
+    db: Session,
+    ctx: Context,
+    record: V,
+    *,
+    content: Mapping[str, Any] | None = None,
+    derived: Mapping[str, Any] | None = None,
+) -> V:
+    """Copy an approved or superseded version's content into a new draft of the same series.
+
+    ``content`` replaces copied fields (say, answers to questions that no longer exist
+    dropped); ``derived`` sets computed fields, as in ``create_first``.
+    """
     ctx.require(Permission.EDIT)
     model = type(record)
     assert isinstance(record, ApprovableVersion)
@@ -167,8 +217,9 @@ def start_new_version(db: Session, ctx: Context, record: V) -> V:
             model.series_id == record.series_id,
         )
     )
-    content = {name: getattr(record, name) for name in model.__approval_fields__}
-    draft = model(organisation_id=ctx.organisation_id, **content)
+    copied = {name: getattr(record, name) for name in model.__approval_fields__}
+    copied.update(_content(model, content or {}))
+    draft = model(organisation_id=ctx.organisation_id, **copied, **(derived or {}))
     assert isinstance(draft, ApprovableVersion)
     draft.series_id = record.series_id
     draft.revision = int(latest or 0) + 1
