@@ -106,7 +106,9 @@ def edit(
         raise ImmutableVersion(refusal)
     for key, value in _content(type(record), content).items():
         setattr(record, key, value)
-    for key, value in (derived(record) if derived else {}).items():
+    with db.no_autoflush:  # the derivation may query; content and result are one write
+        computed = derived(record) if derived else {}
+    for key, value in computed.items():
         setattr(record, key, value)
     assert isinstance(record, ApprovableVersion)
     if str(ctx.user_id) not in record.content_editor_ids:

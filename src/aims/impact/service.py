@@ -176,7 +176,7 @@ def create(
         "questionnaire_version": questionnaire().version,
         **_content_changes(None, fields),
     }
-    derived = _derived(db, ctx, system, content.get("answers", {}))
+    derived = {"system_id": system.id, **_derived(db, ctx, system, content.get("answers", {}))}
     return approval.create_first(db, ctx, ImpactAssessment, content, derived=derived)
 
 
@@ -284,6 +284,7 @@ def approve(
         db, ctx, record, version=version, note=note,
         approver_roles=frozenset(settings.approver_roles),
     )  # fmt: skip
+    db.expire(record, ["approver"])  # loaded before approved_by_id was set
 
 
 def new_version(db: Session, ctx: Context, record: ImpactAssessment) -> ImpactAssessment:
@@ -298,7 +299,7 @@ def new_version(db: Session, ctx: Context, record: ImpactAssessment) -> ImpactAs
     return approval.start_new_version(
         db, ctx, record,
         content={"answers": answers, "questionnaire_version": q.version},
-        derived=_derived(db, ctx, record.system, answers),
+        derived={"system_id": record.system_id, **_derived(db, ctx, record.system, answers)},
     )  # fmt: skip
 
 
