@@ -380,3 +380,9 @@ def test_filename_is_safe_ascii(q: Questionnaire) -> None:
     name = ex.export_filename(a, fmt="pdf", view="fria")
     assert name == "fria-kredit-prufung-x-r2.pdf"
     assert name.isascii()
+
+
+def test_control_characters_xml_cannot_hold_are_dropped(q: Questionnaire) -> None:
+    a = make_assessment(q, oversight="Two\x0bofficers\x01 review\x1f every refusal")
+    text = docx_text(ex.assessment_docx(a, organisation=ORG, questionnaire=q))
+    assert "Twoofficers review every refusal" in text

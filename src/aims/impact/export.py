@@ -295,7 +295,7 @@ def _impact_view(number: int, i: ImpactOut) -> ImpactView:
         dimension = f"{dimension} ({_clean(i.charter_article)})"
     nature = _NATURE[Nature(i.nature)]
     return ImpactView(
-        heading=f"Impact {number}: {nature.lower()}, {Dimension(i.dimension).label}",
+        heading=f"Impact {number}: {nature} — {Dimension(i.dimension).label}",
         rows=[
             Row("Affected", _AFFECTED[Affected(i.affected)]),
             _row("Who", i.who),
@@ -413,7 +413,7 @@ _CSS = """
   size: A4;
   margin: 18mm 16mm 20mm 16mm;
   font-family: "DejaVu Sans", sans-serif;
-  @bottom-left { content: string(heading) " \2014  " string(subtitle); font-size: 7.5pt;
+  @bottom-left { content: string(heading) " — " string(subtitle); font-size: 7.5pt;
                  color: #555; }
   @bottom-right { content: counter(page) " / " counter(pages); font-size: 7.5pt; color: #555; }
 }
@@ -426,7 +426,7 @@ p { margin: 0 0 2mm; }
 .subtitle { string-set: subtitle content(); color: #555; margin-bottom: 4mm; }
 .text { white-space: pre-wrap; }
 .empty { font-style: italic; color: #666; }
-.source { font-size: 8pt; color: #555; margin-bottom: 1mm; }
+.source { font-size: 8pt; color: #555; margin-bottom: 1mm; break-after: avoid; }
 .note { border-left: 2pt solid #999; padding-left: 3mm; }
 table { width: 100%; border-collapse: collapse; margin: 0 0 3mm; }
 th, td { border: 0.5pt solid #aaa; padding: 2pt 4pt; text-align: left; vertical-align: top; }
@@ -590,7 +590,7 @@ def _new_docx(content: Content) -> DocxDocument:
     doc.styles["Normal"].font.size = Pt(10)
 
     footer = section.footer.paragraphs[0]
-    footer.add_run(f"{content.heading} \u2014 {content.subtitle}    ")
+    footer.add_run(f"{content.heading} — {content.subtitle}    ")
     for i, instruction in enumerate(("PAGE", "NUMPAGES")):
         if i:
             footer.add_run(" / ")

@@ -392,12 +392,12 @@ def fria_elements(content: Mapping[str, Any], system: Mapping[str, Any]) -> list
     who = list(dict.fromkeys(_text(i.get("who")) for i in impacts if _text(i.get("who"))))
     purpose = _text(system.get("intended_use")) or _text(system.get("purpose"))
     measures = [
-        f"{_text(i.get('description'))[:80]}: {_text(i.get('existing_measures'))}"
+        f"Against '{_text(i.get('description'))}': {_text(i.get('existing_measures'))}"
         for i in harms
         if _text(i.get("existing_measures"))
     ]
     planned = [
-        f"{_text(i.get('description'))[:80]}: {_text(i.get('planned_measures'))}"
+        f"Against '{_text(i.get('description'))}': {_text(i.get('planned_measures'))}"
         for i in harms
         if _text(i.get("planned_measures"))
     ]

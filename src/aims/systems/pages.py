@@ -209,8 +209,13 @@ def system_detail(system_id: uuid.UUID, request: Request, db: PageDb, info: WebS
 
 
 def _detail_extras(db: PageDb, info: WebSession, system: Any) -> dict[str, Any]:
-    """Sections other capabilities add to a system's page (its EU AI Act classification)."""
-    return regulation.page_context(db, info.context, system)
+    """Sections other capabilities add to a system's page (EU AI Act class, impact)."""
+    from aims.impact import service as impact
+
+    return {
+        **regulation.page_context(db, info.context, system),
+        "impact_assessments": impact.for_system(db, info.context, system),
+    }
 
 
 @router.get("/systems/{system_id}/edit")
