@@ -94,3 +94,35 @@ def test_cli_settings(aims: object, tmp_path: Path) -> None:
     file.write_text(yaml.safe_dump(data))
     refused = aims("impact", "settings", "--set-from", str(file))  # type: ignore[operator]
     assert refused.code == 2 and "thresholds" in refused.err
+
+
+def test_cli_list_show_export_on_the_demo(aims: object, tmp_path: Path) -> None:
+    """The demo's CreditLens assessment through `aims impact list|show|export`."""
+    import io
+
+    import docx
+    from pypdf import PdfReader
+
+    assert aims("demo").code == 0  # type: ignore[operator]
+    listed = aims("impact", "list")  # type: ignore[operator]
+    assert listed.code == 0 and "approved" in listed.out and "2 assessment(s)" in listed.out
+    assert "without an approved assessment" in listed.out
+    credit = "Credit decisioning model (CreditLens)"
+    shown = aims("impact", "show", credit)  # type: ignore[operator]
+    assert shown.code == 0 and "level III" in shown.out
+    assert (
+        "sent to risk register" in shown.out and "FRIA (Art. 27): required; complete" in shown.out
+    )
+    pdf = tmp_path / "a.pdf"
+    done = aims("impact", "export", credit, "--format", "pdf", "--output", str(pdf))  # type: ignore[operator]
+    assert done.code == 0
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages)
+    assert "Indirect discrimination" in text and "daniel.kowalski@meridian.example" in text
+    fria = tmp_path / "f.docx"
+    done = aims("impact", "export", credit, "--format", "docx", "--fria", "-o", str(fria))  # type: ignore[operator]
+    paragraphs = "\n".join(p.text for p in docx.Document(str(fria)).paragraphs)
+    assert done.code == 0 and "Art. 27" in paragraphs
+    missing = aims("impact", "show", "Internal code assistant")  # type: ignore[operator]
+    assert missing.code == 2 and "no impact assessment yet" in missing.err
+    bad = aims("impact", "export", credit, "--format", "odt")  # type: ignore[operator]
+    assert bad.code == 2
