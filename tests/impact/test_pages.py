@@ -161,3 +161,29 @@ def test_viewer_sees_no_edit_actions(client: TestClient, org: Org) -> None:
     page = client.get(f"/impact/{aid}")
     assert page.status_code == 200 and "Send for review" not in page.text
     assert client.get(f"{BASE}/{aid}", headers=org.headers(Role.VIEWER)).status_code == 200
+
+
+def test_dashboard_lists_overdue_and_missing_assessments(client: TestClient, org: Org) -> None:
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from aims.impact.models import ImpactAssessment
+
+    make_system(client, org, "Chat assistant")
+    sign_in(client, org.emails[Role.VIEWER])
+    page = client.get("/")
+    assert "Chat assistant</a> is in scope and has no approved impact assessment" in page.text
+    aid = _start(client, org)
+    detail = client.get(f"/impact/{aid}")
+    client.post(f"/impact/{aid}/submit",
+                data={"csrf_token": csrf_of(detail.text), "version": _version(detail.text)})  # fmt: skip
+    approved = client.post(f"{BASE}/{aid}/approve", json={"version": 2},
+                           headers=org.headers(Role.MANAGER))  # fmt: skip
+    assert approved.status_code == 200
+    assert "CreditLens</a> is in scope" not in client.get("/").text
+    # A year later the reassessment date has passed.
+    engine = client.app.state.runtime.engine  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        conn.execute(update(ImpactAssessment).values(due_date=dt.date(2020, 1, 1)))
+    assert "was due for reassessment on 2020-01-01" in client.get("/").text

@@ -663,3 +663,22 @@ def test_the_organisations_thresholds_set_the_levels(
 ) -> None:
     # The A.5.2 settings may move the level boundaries; each bound stays inclusive.
     assert level_for_share(share, thresholds).value == expected
+
+
+@pytest.mark.parametrize(
+    ("mutate", "named"),
+    [
+        (lambda raw: raw["questions"][0]["answers"][0].update(weight="heavy"), "imp-fair-01"),
+        (lambda raw: raw["questions"][1].update(id=raw["questions"][0]["id"]), "duplicate"),
+    ],
+)
+def test_the_app_refuses_to_start_on_a_broken_questionnaire(
+    tmp_path: Path, mutate: Callable[[dict[str, Any]], Any], named: str
+) -> None:
+    from aims.api.app import create_app
+    from aims.config import Settings
+
+    path = _write(tmp_path, mutate)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}")
+    with pytest.raises(QuestionnaireError, match=named):
+        create_app(settings, questionnaire_path=path)

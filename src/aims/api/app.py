@@ -36,10 +36,13 @@ def create_app(
     *,
     runtime: Runtime | None = None,
     catalog_path: Path | None = None,
+    questionnaire_path: Path | None = None,
 ) -> FastAPI:
-    """Build the app. A broken catalogue or configuration fails here, before serving."""
+    """Build the app. A broken data file or configuration fails here, before serving."""
     settings = settings or get_settings()
-    runtime = runtime or build_runtime(settings, catalog_path=catalog_path)
+    runtime = runtime or build_runtime(
+        settings, catalog_path=catalog_path, questionnaire_path=questionnaire_path
+    )
     app = FastAPI(
         title="aims API",
         version=aims.__version__,

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aims.catalog.loader import DEFAULT_FILE, Catalog, load_catalog
 from aims.config import Settings
+from aims.impact.questionnaire import DEFAULT_FILE as QUESTIONNAIRE_FILE
+from aims.impact.questionnaire import load_questionnaire
 from aims.store.engine import get_engine
 from aims.store.registry import session_factory
 
@@ -22,8 +24,15 @@ class Runtime:
     catalog: Catalog
 
 
-def build_runtime(settings: Settings, *, catalog_path: Path | None = None) -> Runtime:
-    """Connect to the database and load the catalogue; a broken catalogue stops start-up."""
+def build_runtime(
+    settings: Settings,
+    *,
+    catalog_path: Path | None = None,
+    questionnaire_path: Path | None = None,
+) -> Runtime:
+    """Connect to the database and load the data files; a broken one stops start-up."""
     catalog = load_catalog(catalog_path or DEFAULT_FILE)
+    # The impact questionnaire is checked now (weights, ids, coverage), not on first use.
+    load_questionnaire(questionnaire_path or QUESTIONNAIRE_FILE)
     engine = get_engine(settings.database_url)
     return Runtime(settings, engine, session_factory(engine), catalog)
