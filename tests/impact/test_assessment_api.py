@@ -173,12 +173,22 @@ def test_impacts_defaults_and_validation(client: TestClient, org: Org) -> None:
     assert client.get(f"{BASE}/{a['id']}", headers=org.headers()).json()["impacts"] == []
 
 
+def complete(client: TestClient, org: Org, a: dict[str, Any], role: Role) -> dict[str, Any]:
+    """Fill a draft so it may go for review: every question answered and one impact."""
+    current = client.patch(
+        f"{BASE}/{a['id']}",
+        json={"version": a["version"], "answers": full_answers(), "scope": "All of CreditLens"},
+        headers=org.headers(role),
+    ).json()  # fmt: skip
+    client.post(f"{BASE}/{a['id']}/impacts", json={"version": current["version"], **AGE_HARM},
+                headers=org.headers(role))  # fmt: skip
+    body: dict[str, Any] = client.get(f"{BASE}/{a['id']}", headers=org.headers()).json()
+    return body
+
+
 def _workflow_to_approval(client: TestClient, org: Org) -> dict[str, Any]:
     a = start(client, org, scope="All of CreditLens")
-    current = client.patch(
-        f"{BASE}/{a['id']}", json={"version": a["version"], "answers": full_answers()},
-        headers=org.headers(Role.CONTRIBUTOR),
-    ).json()  # fmt: skip
+    current = complete(client, org, a, Role.CONTRIBUTOR)
     submitted = client.post(
         f"{BASE}/{a['id']}/submit", json={"version": current["version"]},
         headers=org.headers(Role.CONTRIBUTOR),
@@ -218,16 +228,61 @@ def test_an_author_with_an_approving_role_still_cannot_approve(
 ) -> None:
     system_id = make_system(client, org, **CREDIT)
     a = client.post(BASE, json={"system_id": system_id}, headers=org.headers(Role.MANAGER)).json()
-    client.post(
+    a = complete(client, org, a, Role.MANAGER)
+    submitted = client.post(
         f"{BASE}/{a['id']}/submit",
         json={"version": a["version"]},
         headers=org.headers(Role.MANAGER),
     )
     response = client.post(
-        f"{BASE}/{a['id']}/approve", json={"version": a["version"] + 1},
+        f"{BASE}/{a['id']}/approve", json={"version": submitted.json()["version"]},
         headers=org.headers(Role.MANAGER),
     )  # fmt: skip
     assert response.status_code == 403 and "author" in response.json()["detail"]
+
+
+def test_only_a_complete_draft_goes_for_review(client: TestClient, org: Org) -> None:
+    a = start(client, org)
+    refused = client.post(f"{BASE}/{a['id']}/submit", json={"version": a["version"]},
+                          headers=org.headers())  # fmt: skip
+    assert refused.status_code == 422
+    assert {e["loc"][-1] for e in refused.json()["errors"]} == {"scope", "answers", "impacts"}
+    assert "question(s) unanswered" in refused.json()["detail"]
+    current = complete(client, org, a, Role.CONTRIBUTOR)
+    submitted = client.post(f"{BASE}/{a['id']}/submit", json={"version": current["version"]},
+                            headers=org.headers())  # fmt: skip
+    assert submitted.status_code == 200
+    # Approval is one write: the version moves by exactly one, with the due date.
+    approved = client.post(
+        f"{BASE}/{a['id']}/approve", json={"version": submitted.json()["version"]},
+        headers=org.headers(Role.MANAGER),
+    ).json()  # fmt: skip
+    assert approved["version"] == submitted.json()["version"] + 1 and approved["due_date"]
+
+
+def test_saving_what_is_stored_writes_nothing(client: TestClient, org: Org) -> None:
+    a = start(client, org, scope="Same")
+    again = client.patch(f"{BASE}/{a['id']}", json={"version": a["version"], "scope": "Same"},
+                         headers=org.headers())  # fmt: skip
+    assert again.status_code == 200 and again.json()["version"] == a["version"]
+    changed = client.patch(f"{BASE}/{a['id']}", json={"version": a["version"], "scope": "New"},
+                           headers=org.headers())  # fmt: skip
+    assert changed.json()["version"] == a["version"] + 1
+    stale = client.patch(f"{BASE}/{a['id']}", json={"version": a["version"], "scope": "Other"},
+                         headers=org.headers())  # fmt: skip
+    assert stale.status_code == 409 and "impact assessment" in stale.json()["detail"]
+
+
+def test_an_impact_edit_that_breaks_it_is_a_422(client: TestClient, org: Org) -> None:
+    a = start(client, org)
+    impact = client.post(f"{BASE}/{a['id']}/impacts", json={"version": a["version"], **AGE_HARM},
+                         headers=org.headers()).json()  # fmt: skip
+    response = client.patch(
+        f"{BASE}/{a['id']}/impacts/{impact['key']}",
+        json={"version": a["version"] + 1, "dimension": "other_rights"},
+        headers=org.headers(),
+    )
+    assert response.status_code == 422 and "Art. 21" in response.text
 
 
 def test_settings_narrow_who_approves(client: TestClient, org: Org) -> None:
@@ -387,3 +442,58 @@ def test_viewers_read_but_do_not_write(client: TestClient, org: Org) -> None:
         headers=org.headers(Role.VIEWER),
     )  # fmt: skip
     assert response.status_code == 403
+
+
+def test_referral_rules_across_versions(client: TestClient, org: Org) -> None:
+    a = _workflow_to_approval(client, org)
+    v1 = client.post(f"{BASE}/{a['id']}/approve", json={"version": a["version"]},
+                     headers=org.headers(Role.MANAGER)).json()  # fmt: skip
+    key = v1["impacts"][0]["key"]
+    v2 = client.post(f"{BASE}/{a['id']}/new-version", headers=org.headers()).json()
+    from_old = client.post(f"{BASE}/{v1['id']}/impacts/{key}/risk", headers=org.headers())
+    assert from_old.status_code == 409 and "newest version (revision 2)" in from_old.text
+    sent = client.post(f"{BASE}/{v2['id']}/impacts/{key}/risk", headers=org.headers())
+    assert sent.status_code == 201
+    benefit = client.patch(
+        f"{BASE}/{v2['id']}/impacts/{key}", json={"version": v2["version"], "nature": "benefit"},
+        headers=org.headers(),
+    )  # fmt: skip
+    assert benefit.status_code == 409 and "cannot become a benefit" in benefit.text
+    discard = client.delete(f"{BASE}/{v2['id']}", params={"version": v2["version"]},
+                            headers=org.headers())  # fmt: skip
+    assert discard.status_code == 409 and "risk register" in discard.text
+
+
+def test_a_discarded_draft_does_not_come_back_over_newer_work(client: TestClient, org: Org) -> None:
+    a = start(client, org)
+    client.delete(f"{BASE}/{a['id']}", params={"version": a["version"]}, headers=org.headers())
+    fresh = client.post(BASE, json={"system_id": a["system_id"]}, headers=org.headers())
+    assert fresh.status_code == 201
+    back = client.post(f"{BASE}/{a['id']}/restore", headers=org.headers())
+    assert back.status_code == 409 and "newer assessment" in back.text
+    assert client.get(BASE, params={"system_id": a["system_id"]},
+                      headers=org.headers()).json()["total"] == 1  # fmt: skip
+
+
+def test_attention_follows_the_triggers(client: TestClient, org: Org) -> None:
+    a = _workflow_to_approval(client, org)
+    client.post(f"{BASE}/{a['id']}/approve", json={"version": a["version"]},
+                headers=org.headers(Role.MANAGER))  # fmt: skip
+    assert (
+        client.get("/api/v1/impact/attention", headers=org.headers()).json()["reclassified"] == []
+    )
+    # The system is classified again, now without the Annex III use: its class changes.
+    client.post(f"/api/v1/systems/{a['system_id']}/classifications",
+                json={"operator_role": "provider", "in_eu": True},
+                headers=org.headers())  # fmt: skip
+    attention = client.get("/api/v1/impact/attention", headers=org.headers()).json()
+    assert [r["id"] for r in attention["reclassified"]] == [a["id"]]
+    make_system(client, org, "Fraud detection")
+    assert client.get("/api/v1/impact/attention", headers=org.headers()).json()["unassessed"]
+    current = client.get("/api/v1/impact/settings", headers=org.headers()).json()
+    del current["saved"]
+    current["triggers"] = {"new_system": False, "significant_change": True,
+                           "eu_ai_act_class_change": False, "periodic": False}  # fmt: skip
+    client.put("/api/v1/impact/settings", json=current, headers=org.headers())
+    quiet = client.get("/api/v1/impact/attention", headers=org.headers()).json()
+    assert quiet["reclassified"] == [] and quiet["unassessed"] == [] and quiet["overdue"] == []

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from aims.access.rules import Role
 from aims.impact.questionnaire import get_questionnaire
 from tests.conftest import Org
-from tests.impact.test_assessment_api import AGE_HARM, BASE, CREDIT, make_system
+from tests.impact.test_assessment_api import AGE_HARM, BASE, CREDIT, complete, make_system
 from tests.web.test_pages import csrf_of, sign_in
 
 
@@ -68,8 +68,25 @@ def test_guided_form_saves_steps_and_shows_progress(client: TestClient, org: Org
         f"/impact/{aid}/edit/scope",
         data={"csrf_token": csrf_of(step.text), "version": _version(step.text), "scope": "x"},
     )
-    assert stale.status_code == 422 and "version" in stale.text
+    assert stale.status_code == 409 and "someone saved this assessment" in stale.text
     assert "CreditLens 4.2 for consumer loans" in client.get(f"/impact/{aid}").text
+    # A stale autosave says so and keeps the old version, so the next one cannot overwrite.
+    stale_live = client.post(
+        f"/impact/{aid}/edit/scope", headers={"HX-Request": "true"},
+        data={"csrf_token": csrf_of(step.text), "version": _version(step.text), "scope": "y"},
+    )  # fmt: skip
+    assert "Not saved" in stale_live.text and 'id="version"' not in stale_live.text
+    # Saving again what the autosave already stored is no conflict (the submit-after-autosave
+    # race): the page moves on.
+    same = client.post(
+        f"/impact/{aid}/edit/scope",
+        data={"csrf_token": csrf_of(step.text), "version": _version(step.text),
+              "scope": "CreditLens 4.2 for consumer loans", "title": "Impact assessment: CreditLens"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert same.status_code == 303
+    assert client.post(f"/impact/{aid}/edit/nowhere", data={"csrf_token": csrf_of(step.text)}
+                       ).status_code == 404  # fmt: skip
 
 
 def test_bad_impact_shows_the_message_beside_the_field(client: TestClient, org: Org) -> None:
@@ -104,11 +121,20 @@ def test_bad_impact_shows_the_message_beside_the_field(client: TestClient, org: 
 def test_review_compare_fria_and_exports(client: TestClient, org: Org) -> None:
     aid = _start(client, org)
     detail = client.get(f"/impact/{aid}")
+    # An incomplete draft is refused, with the reason on the page (not in the address).
+    early = client.post(f"/impact/{aid}/submit",
+                        data={"csrf_token": csrf_of(detail.text), "version": _version(detail.text)})  # fmt: skip
+    assert early.status_code == 422 and "not complete yet" in early.text
+    assert 'id="problem"' in early.text
+    a = client.get(f"{BASE}/{aid}", headers=org.headers()).json()
+    complete(client, org, a, Role.CONTRIBUTOR)
+    detail = client.get(f"/impact/{aid}")
     client.post(f"/impact/{aid}/submit",
                 data={"csrf_token": csrf_of(detail.text), "version": _version(detail.text)})  # fmt: skip
-    # The author cannot approve: the reason shows on the page.
+    # The author (a contributor) sees no approve button, only who may approve.
     own = client.get(f"/impact/{aid}")
-    assert "in review" in own.text
+    assert "in review" in own.text and "who did not write it approves it" in own.text
+    assert client.get(f"/impact/{aid}?problem=call+this+number").text.count("call this") == 0
     sign_in(client, org.emails[Role.MANAGER])
     review = client.get(f"/impact/{aid}")
     approved = client.post(
@@ -128,7 +154,8 @@ def test_review_compare_fria_and_exports(client: TestClient, org: Org) -> None:
     assert compare.status_code == 200 and "Revision 1 and revision 2" in compare.text
     assert "Now Ireland only" in compare.text
     fria = client.get(f"/impact/{v2}/fria")
-    assert fria.status_code == 200 and "6 elements still empty" in fria.text
+    # Harms, who they affect and their measures fill (c)-(f); (a) and (b) are not written yet.
+    assert fria.status_code == 200 and "2 of 6 elements still empty: A, B." in fria.text
     assert all(f"({letter})" in fria.text for letter in "abcdef")
     pdf = client.get(f"/impact/{aid}/export.pdf")
     assert pdf.headers["content-type"] == "application/pdf"
@@ -150,6 +177,8 @@ def test_register_lists_and_filters(client: TestClient, org: Org) -> None:
                           data={"csrf_token": csrf_of(page.text), "version": "1"},
                           follow_redirects=True)  # fmt: skip
     assert "Draft discarded" in deleted.text
+    crafted = client.get("/impact?deleted=../../systems/x/delete?a=")
+    assert "Draft discarded" not in crafted.text and "systems/x/delete" not in crafted.text
     restored = client.post(f"/impact/{aid}/restore-deleted",
                            data={"csrf_token": csrf_of(deleted.text)}, follow_redirects=True)  # fmt: skip
     assert restored.status_code == 200 and "draft" in restored.text
@@ -175,10 +204,12 @@ def test_dashboard_lists_overdue_and_missing_assessments(client: TestClient, org
     page = client.get("/")
     assert "Chat assistant</a> is in scope and has no approved impact assessment" in page.text
     aid = _start(client, org)
+    a = complete(client, org, client.get(f"{BASE}/{aid}", headers=org.headers()).json(),
+                 Role.CONTRIBUTOR)  # fmt: skip
     detail = client.get(f"/impact/{aid}")
     client.post(f"/impact/{aid}/submit",
                 data={"csrf_token": csrf_of(detail.text), "version": _version(detail.text)})  # fmt: skip
-    approved = client.post(f"{BASE}/{aid}/approve", json={"version": 2},
+    approved = client.post(f"{BASE}/{aid}/approve", json={"version": a["version"] + 1},
                            headers=org.headers(Role.MANAGER))  # fmt: skip
     assert approved.status_code == 200
     assert "CreditLens</a> is in scope" not in client.get("/").text

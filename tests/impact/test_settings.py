@@ -73,8 +73,11 @@ def test_settings_page(client: TestClient, org: Org) -> None:
         form[f"months_{level}"] = months
     saved = client.post("/impact/settings", data=form, follow_redirects=True)
     assert "Settings saved" in saved.text and 'value="0.8"' in saved.text
-    bad = client.post("/impact/settings", data={**form, "version": "1", "months_IV": "0"})
+    bad = client.post("/impact/settings", data={**form, "version": "1", "months_IV": "0",
+                                                "label_II": "Typed but refused"})  # fmt: skip
     assert bad.status_code == 422 and "Nothing was saved" in bad.text
+    assert "Level IV, reassess every (months)" in bad.text  # named in words, not a path
+    assert 'value="Typed but refused"' in bad.text  # what was typed is kept
     sign_in(client, org.emails[Role.AUDITOR])
     assert "Owners and managers can change these settings" in client.get("/impact/settings").text
 

@@ -35,6 +35,11 @@ from aims.store.types import utcnow
 V = TypeVar("V", bound=Record)
 
 
+def _label(record: Record) -> str:
+    """How messages name the record ("The impact assessment has changed since...")."""
+    return str(getattr(type(record), "__approval_label__", type(record).__name__))
+
+
 def _status(record: Record) -> Status:
     assert isinstance(record, ApprovableVersion)
     return Status(record.status)
@@ -100,7 +105,7 @@ def edit(
     in the same change, so the version moves by one.
     """
     ctx.require(Permission.EDIT)
-    check_version(record, version, label=type(record).__name__)
+    check_version(record, version, label=_label(record))
     refusal = edit_refusal(_status(record))
     if refusal:
         raise ImmutableVersion(refusal)
@@ -120,7 +125,7 @@ def edit(
 def submit(db: Session, ctx: Context, record: V, *, version: int) -> V:
     """Send a draft for review."""
     ctx.require(Permission.EDIT)
-    check_version(record, version, label=type(record).__name__)
+    check_version(record, version, label=_label(record))
     _transition(record, "submit")
     assert isinstance(record, ApprovableVersion)
     record.submitted_at = utcnow()
@@ -131,7 +136,7 @@ def submit(db: Session, ctx: Context, record: V, *, version: int) -> V:
 def return_to_draft(db: Session, ctx: Context, record: V, *, version: int, note: str) -> V:
     """A reviewer sends a version back to its author with a note."""
     ctx.require(Permission.APPROVE)
-    check_version(record, version, label=type(record).__name__)
+    check_version(record, version, label=_label(record))
     _transition(record, "return")
     assert isinstance(record, ApprovableVersion)
     record.review_note = note
@@ -153,7 +158,7 @@ def approve(
     ``approver_roles`` narrows who may approve when an organisation set its own (A.5.2);
     without it the model's ``__approver_roles__`` apply.
     """
-    check_version(record, version, label=type(record).__name__)
+    check_version(record, version, label=_label(record))
     assert isinstance(record, ApprovableVersion)
     refusal = approval_refusal(
         approver_role=ctx.role,

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 import yaml
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -86,7 +87,7 @@ def list_assessments(
         page = service.list_assessments(db, ctx, params, all_versions=all_versions)
         table = Table("Id", "System", "Revision", "Status", "Level", "Reassess by")
         for a in page.items:
-            table.add_row(str(a.id), a.system.name, str(a.revision), a.status,
+            table.add_row(str(a.id), escape(a.system.name), str(a.revision), a.status,
                           a.level or "—", str(a.due_date or "—"))  # fmt: skip
         found = service.attention(db, ctx)
     out.print(table)
@@ -97,6 +98,9 @@ def list_assessments(
     if found.overdue:
         names = ", ".join(f"{a.system.name} (due {a.due_date})" for a in found.overdue)
         out.print(f"Past their reassessment date: {names}", markup=False)
+    if found.reclassified:
+        names = ", ".join(a.system.name for a in found.reclassified)
+        out.print(f"EU AI Act class changed since approval: {names}", markup=False)
 
 
 @app.command("show")
@@ -114,7 +118,7 @@ def show(
     if as_json:
         out.print_json(detail.model_dump_json())
         return
-    out.print(f"[bold]{detail.title}[/bold]  ({detail.id})")
+    out.print(f"[bold]{escape(detail.title)}[/bold]  ({detail.id})")
     out.print(f"  system: {detail.system_name}; revision {detail.revision}, {detail.status}"
               f"; level {detail.level or '—'}; reassess by {detail.due_date or '—'}",
               markup=False)  # fmt: skip
@@ -125,7 +129,7 @@ def show(
         s = detail.score
         table = Table("Section", "Kind", "Score", "Of")
         for sec in s.sections:
-            table.add_row(sec.title, sec.kind.value, str(sec.score), str(sec.max))
+            table.add_row(escape(sec.title), sec.kind.value, str(sec.score), str(sec.max))
         out.print(table)
         reduction = "applied" if s.reduction_applied else "not applied"
         out.print(f"  raw impact {s.raw_impact}/{s.max_impact}; mitigation {s.mitigation}/"

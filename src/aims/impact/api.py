@@ -267,6 +267,7 @@ def attention(db: Db, ctx: Ctx) -> AttentionOut:
         unassessed=[
             {"id": str(s.id), "name": s.name, "risk_class": s.risk_class} for s in found.unassessed
         ],
+        reclassified=[present.summary(r) for r in found.reclassified],
     )
 
 

@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from jinja2 import DictLoader, Environment, StrictUndefined
 
-from aims.errors import FieldError, ValidationFailed
+from aims.errors import FieldError, Unavailable, ValidationFailed
 from aims.impact.questionnaire import QuestionKind, Questionnaire
 from aims.impact.rules import MITIGATION_THRESHOLD, REDUCTION, TEXT_PARTS, Score
 from aims.impact.schemas import AssessmentOut, FriaOut, ImpactOut, SystemInfo
@@ -564,7 +564,13 @@ def render_html(content: Content) -> str:
 
 def _pdf(content: Content) -> bytes:
     # Imported late: loading Pango costs time, and only the PDF export needs it.
-    from weasyprint import CSS, HTML
+    try:
+        from weasyprint import CSS, HTML
+    except OSError as exc:  # the Pango system library is missing
+        raise Unavailable(
+            "PDF export needs the Pango library (Debian: libpango-1.0-0 libpangoft2-1.0-0); "
+            "the DOCX export works without it"
+        ) from exc
 
     fetcher = _url_fetcher()
     # The style sheet goes in beside the HTML, not inside it, so autoescaping never touches it.

@@ -31,6 +31,8 @@ class ImpactAssessment(ApprovableVersion, Record, Base):
     """
 
     __tablename__ = "impact_assessments"
+    __table_args__ = (UniqueConstraint("organisation_id", "series_id", "revision"),)
+    __approval_label__ = "The impact assessment"
     __approval_fields__ = (
         "title", "scope", "data_info", "model_info", "deployment", "use_period",
         "interested_parties", "oversight", "remedies", "answers", "questionnaire_version",

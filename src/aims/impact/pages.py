@@ -4,6 +4,7 @@ comparison, the FRIA view and exports."""
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from starlette.datastructures import FormData
 
 from aims.access.rules import Permission, Role
 from aims.approval.rules import Status
-from aims.errors import AimsError, NotFound, ValidationFailed
+from aims.errors import AimsError, NotFound, StaleVersion, ValidationFailed
 from aims.impact import present, rules, service
 from aims.impact.api import render_export
 from aims.impact.models import ImpactAssessment
@@ -75,6 +76,7 @@ def settings_page(request: Request, db: PageDb, info: WebSession) -> object:
 async def save_settings(request: Request, db: PageDb, info: CsrfSession) -> object:
     form = await request.form()
     current = service.get_settings(db, info.context)
+    can_edit = info.context.can(Permission.APPROVE)
     raw: dict[str, Any] = {
         "triggers": {name: form.get(f"trigger_{name}") == "on"
                      for name in ("new_system", "significant_change", "eu_ai_act_class_change",
@@ -95,14 +97,39 @@ async def save_settings(request: Request, db: PageDb, info: CsrfSession) -> obje
         with db.begin_nested():
             service.save_settings(db, info.context, data, version=version)
     except ValidationError as exc:
-        errors = [f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
-                  for e in exc.errors()]  # fmt: skip
-        return _settings_page(request, current, errors=errors, status_code=422, can_edit=True)
+        errors = [_settings_error(e["loc"], str(e["msg"])) for e in exc.errors()]
+        return _settings_page(request, _as_typed(raw, current), errors=errors, status_code=422,
+                              can_edit=can_edit)  # fmt: skip
     except (AimsError, ValueError) as exc:
         detail = exc.detail if isinstance(exc, AimsError) else "the form is out of date"
         status = exc.status if isinstance(exc, AimsError) else 409
-        return _settings_page(request, current, errors=[detail], status_code=status, can_edit=True)
+        return _settings_page(request, _as_typed(raw, current), errors=[detail],
+                              status_code=status, can_edit=can_edit)  # fmt: skip
     return RedirectResponse("/impact/settings?saved=1", status_code=303)
+
+
+def _settings_error(loc: tuple[Any, ...], msg: str) -> str:
+    """A readable place for a settings error: "Level III, reassess every" not "levels.2..."."""
+    msg = msg.removeprefix("Value error, ")
+    if len(loc) >= 2 and loc[0] == "levels" and isinstance(loc[1], int):
+        field = {"reassess_months": "reassess every (months)", "label": "label"}.get(
+            str(loc[-1]), str(loc[-1])
+        )
+        return f"Level {list(ImpactLevel)[loc[1]].value}, {field}: {msg}"
+    if loc and loc[0] == "thresholds":
+        return f"Level thresholds: {msg}"
+    return f"{' '.join(str(p) for p in loc).replace('_', ' ') or 'Settings'}: {msg}"
+
+
+def _as_typed(raw: dict[str, Any], current: Any) -> SimpleNamespace:
+    """The form as the person filled it in, so a refused save loses nothing they typed."""
+    return SimpleNamespace(
+        triggers=raw["triggers"],
+        levels=[SimpleNamespace(**{**lv, "level": ImpactLevel(lv["level"])})
+                for lv in raw["levels"]],
+        thresholds=raw["thresholds"], approver_roles=raw["approver_roles"],
+        harm_risk_level=raw["harm_risk_level"], version=current.version, saved=current.saved,
+    )  # fmt: skip
 
 
 # --- The register ------------------------------------------------------------------------------
@@ -117,8 +144,13 @@ def register(
     status: str = "",
     level: str = "",
     cursor: str | None = None,
+    deleted: str = "",
 ) -> object:
     ctx = info.context
+    try:  # the undo form posts to this id: only ever a real id, never text from the link
+        deleted_id: uuid.UUID | None = uuid.UUID(deleted) if deleted else None
+    except ValueError:
+        deleted_id = None
     filters = {"q": q, "status": status, "level": level}
     params = ListParams(limit=50, cursor=cursor, q=q or None).with_filters(
         status=status or None, level=level or None
@@ -137,6 +169,7 @@ def register(
         request, "impact/list.html",
         {"page": page, "f": filters, "statuses": list(Status), "levels": list(ImpactLevel),
          "attention": found, "startable": startable, "can_edit": ctx.can(Permission.EDIT),
+         "deleted": deleted_id,
          "base_query": urlencode({k: v for k, v in filters.items() if v})},
     )  # fmt: skip
 
@@ -209,16 +242,29 @@ def _common(db: PageDb, info: WebSession, record: ImpactAssessment) -> dict[str,
 
 @router.get("/impact/{assessment_id}")
 def detail(assessment_id: uuid.UUID, request: Request, db: PageDb, info: WebSession) -> object:
-    record = service.get(db, info.context, assessment_id)
+    return _detail_page(request, db, info, service.get(db, info.context, assessment_id))
+
+
+def _detail_page(
+    request: Request,
+    db: PageDb,
+    info: WebSession,
+    record: ImpactAssessment,
+    *,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     context = _common(db, info, record)
     context["versions"] = service.versions(db, info.context, record)
+    context["is_newest"] = context["versions"][-1].id == record.id
+    context["problem"] = problem
     context["referrals"] = service.referrals_of(db, info.context, record)
     threshold = context["settings"].harm_risk_level
     context["sendable"] = {
         i["key"] for i in record.impacts if rules.harm_referral_refusal(i, threshold) is None
     }
     context["level_labels"] = {s.level.value: s.label for s in context["settings"].levels}
-    return render(request, "impact/detail.html", context)
+    return render(request, "impact/detail.html", context, status_code=status_code)
 
 
 def _text_errors(exc: ValidationError) -> dict[str, str]:
@@ -294,16 +340,19 @@ async def save_step(
 ) -> object:
     """Save one step: HTMX saves as you go (a status line back), a plain post moves on."""
     record = service.get(db, info.context, assessment_id)
+    if step not in {s for s, _t in _steps()} or step == "impacts":
+        raise NotFound(f"no step '{step}' to save in the assessment form")
     form = await request.form()
     htmx = request.headers.get("HX-Request") == "true"
     raw: dict[str, Any] = {}
     if step.startswith("q-"):
         raw["answers_merge"] = _answers_from(form, step[2:])
-    elif step in rules.TEXT_FIELDS or step == "scope":
+    else:
         raw[step] = str(form.get(step) or "")
-        if step == "scope" and form.get("title"):
-            raw["title"] = str(form.get("title"))
+        if step == "scope" and "title" in form:
+            raw["title"] = str(form.get("title") or "")
     errors: dict[str, str] = {}
+    status_code = 422
     try:
         fields = AssessmentFields.model_validate(raw)
         version = int(str(form.get("version") or "-1"))
@@ -311,10 +360,13 @@ async def save_step(
             service.update(db, info.context, record, fields, version=version)
     except ValidationError as exc:
         errors = _text_errors(exc)
+    except StaleVersion as exc:
+        status_code = exc.status
+        errors = {"_form": "someone saved this assessment after you opened the page; nothing "
+                  "of yours was saved. Copy your text, reload the page and try again"}  # fmt: skip
     except AimsError as exc:
+        status_code = exc.status
         errors = form_errors(exc)
-        if "answers" in errors and len(errors) == 1:
-            errors = {"_form": exc.detail}
     except ValueError:
         errors = {"_form": "the form is out of date; reload the page"}
     if htmx:
@@ -325,8 +377,9 @@ async def save_step(
         )  # fmt: skip
     if errors:
         values = {k: v for k, v in raw.items() if k != "answers_merge"}
+        values.update(raw.get("answers_merge") or {})  # what was ticked stays ticked
         return _step_page(request, db, info, record, step, errors=errors, values=values,
-                          status_code=422)  # fmt: skip
+                          status_code=status_code)  # fmt: skip
     names = [s for s, _t in _steps()]
     index = names.index(step) if step in names else len(names) - 1
     target = (
@@ -357,10 +410,21 @@ IMPACT_FIELDS = (
 )  # fmt: skip
 
 
+OPTIONAL_IMPACT_FIELDS = ("charter_article", "residual_level")
+
+
 def _impact_raw(form: FormData) -> dict[str, Any]:
-    raw = {name: str(form.get(name) or "").strip() for name in IMPACT_FIELDS}
-    return {k: v for k, v in raw.items() if v != "" or k in ("existing_measures",
-                                                            "planned_measures")}  # fmt: skip
+    """The impact as typed: an emptied optional field clears it, an emptied required one is
+    an error beside it (never silently the old value)."""
+    raw: dict[str, Any] = {name: str(form.get(name) or "").strip() for name in IMPACT_FIELDS}
+    for name in OPTIONAL_IMPACT_FIELDS:
+        if raw[name] == "":
+            raw[name] = None
+    for name in ("affected", "dimension", "nature", "likelihood", "severity", "reversibility",
+                 "people"):  # fmt: skip
+        if raw[name] == "":
+            del raw[name]  # a select left on "Choose…": required on create, unchanged on edit
+    return raw
 
 
 @router.post("/impact/{assessment_id}/impacts")
@@ -404,7 +468,10 @@ async def save_impact(
 ) -> object:
     record = service.get(db, info.context, assessment_id)
     form = await request.form()
-    version = int(str(form.get("version") or "-1"))
+    try:
+        version = int(str(form.get("version") or "-1"))
+    except ValueError:
+        version = -1  # refused below as out of date
     try:
         with db.begin_nested():
             if form.get("action") == "delete":
@@ -474,9 +541,8 @@ async def workflow(
     except NotFound:
         raise
     except AimsError as exc:
-        return RedirectResponse(
-            f"/impact/{record.id}?{urlencode({'problem': exc.detail})}", status_code=303
-        )
+        db.expire_all()  # show the record as stored, not as the refused change left it
+        return _detail_page(request, db, info, record, problem=exc.detail, status_code=exc.status)
     return RedirectResponse(target, status_code=303)
 
 
@@ -493,8 +559,8 @@ def compare(
     if not other:
         earlier = [v for v in all_versions if v.revision < record.revision]
         if not earlier:
-            return RedirectResponse(
-                f"/impact/{record.id}?problem=there+is+no+earlier+version", status_code=303
+            return _detail_page(
+                request, db, info, record, problem="there is no earlier version to compare with"
             )
         other = str(earlier[-1].id)
     first, second = sorted([record, service.get(db, info.context, other)], key=lambda v: v.revision)

@@ -527,3 +527,23 @@ def impact_changes(
             title = _text(impact.get("description"))[:100]
             changes.append(ImpactChange(key=key, title=title, change="removed", fields={}))
     return changes
+
+
+def completeness_problems(
+    content: Mapping[str, Any], questionnaire: Questionnaire
+) -> list[tuple[str, str]]:
+    """What a draft still lacks before review, as (field, message): a reviewer approves a
+    scope, a fully answered questionnaire (unanswered questions would score 0 and understate
+    the level) and at least one recorded impact."""
+    problems: list[tuple[str, str]] = []
+    if not _text(content.get("scope")):
+        problems.append(("scope", "write the scope"))
+    answers = content.get("answers") or {}
+    missing = [q.id for q in questionnaire.questions if q.id not in answers]
+    if missing:
+        problems.append(
+            ("answers", f"{len(missing)} question(s) unanswered, the first is {missing[0]}")
+        )
+    if not content.get("impacts"):
+        problems.append(("impacts", "record at least one impact"))
+    return problems

@@ -311,3 +311,6 @@ class AttentionOut(BaseModel):
     unassessed: list[dict[str, Any]] = Field(
         description="Systems in scope with no approved assessment: id, name, risk_class"
     )
+    reclassified: list[AssessmentSummary] = Field(
+        description="Approved assessments whose system changed EU AI Act class since"
+    )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
@@ -31,6 +32,7 @@ from aims.impact.schemas import (
     ImpactSettingsData,
     ImpactSettingsOut,
 )
+from aims.impact.vocab import Nature
 from aims.store.listing import ListParams, ListSpec, Page, paginate
 from aims.store.scoping import check_version, get_scoped, scoped
 from aims.store.types import utcnow
@@ -112,8 +114,24 @@ def snapshot(db: Session, ctx: Context, system: AISystem) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _snapshot_now(
+    db: Session, ctx: Context, system: AISystem, current: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The inventory now, or the stored copy when nothing in it changed (no needless write)."""
+    fresh = snapshot(db, ctx, system)
+    if current and {k: v for k, v in current.items() if k != "taken_at"} == {
+        k: v for k, v in fresh.items() if k != "taken_at"
+    }:
+        return dict(current)
+    return fresh
+
+
 def _derived(
-    db: Session, ctx: Context, system: AISystem, answers: Mapping[str, Any]
+    db: Session,
+    ctx: Context,
+    system: AISystem,
+    answers: Mapping[str, Any],
+    current_snapshot: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Score, level and snapshot for content with these answers (written with the content)."""
     settings = get_settings(db, ctx)
@@ -123,7 +141,7 @@ def _derived(
     return {
         "score": result.model_dump(mode="json") if answered else None,
         "level": result.level.value if answered else None,
-        "system_snapshot": snapshot(db, ctx, system),
+        "system_snapshot": _snapshot_now(db, ctx, system, current_snapshot),
     }
 
 
@@ -191,9 +209,16 @@ def update(
     """Save part of a draft; the score follows the answers in the same write."""
     content = _content_changes(record, fields)
     content["questionnaire_version"] = questionnaire().version
+    if record.status == Status.DRAFT.value and all(
+        getattr(record, k) == v for k, v in content.items()
+    ):
+        # Nothing new (say, a form saved again after its autosave): no write and no version
+        # step; a stale version is harmless when nothing would be overwritten.
+        ctx.require(Permission.EDIT)
+        return record
     return approval.edit(
         db, ctx, record, version=version, content=content,
-        derived=lambda r: _derived(db, ctx, r.system, r.answers),
+        derived=lambda r: _derived(db, ctx, r.system, r.answers, r.system_snapshot),
     )  # fmt: skip
 
 
@@ -207,7 +232,9 @@ def _impacts_edit(
 ) -> ImpactAssessment:
     return approval.edit(
         db, ctx, record, version=version, content={"impacts": impacts},
-        derived=lambda r: {"system_snapshot": snapshot(db, ctx, r.system)},
+        derived=lambda r: {
+            "system_snapshot": _snapshot_now(db, ctx, r.system, r.system_snapshot)
+        },
     )  # fmt: skip
 
 
@@ -236,7 +263,18 @@ def update_impact(
         f in changes for f in ("likelihood", "severity", "nature")
     ):
         merged["residual_level"] = None  # follows likelihood x severity again unless sent
-    checked = ImpactIn.model_validate(merged)
+    try:
+        checked = ImpactIn.model_validate(merged)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "the impact would not be valid",
+            errors=[
+                FieldError(("body", *(str(p) for p in e["loc"])), _message(e["msg"]))
+                for e in exc.errors()
+            ],
+        ) from exc
+    if key in referrals_of(db, ctx, record) and checked.nature != Nature.HARM:
+        raise Conflict("this harm was sent to the risk register; it cannot become a benefit")
     stored = {"key": key, **checked.model_dump(mode="json")}
     impacts = [stored if i.get("key") == key else i for i in record.impacts]
     _impacts_edit(db, ctx, record, impacts, version=patch.version)
@@ -258,11 +296,25 @@ def remove_impact(
     _impacts_edit(db, ctx, record, impacts, version=version)
 
 
+def _message(msg: str) -> str:
+    return msg.removeprefix("Value error, ")
+
+
 def submit(db: Session, ctx: Context, record: ImpactAssessment, *, version: int) -> None:
-    """Send a draft for review, with the inventory as it stands now."""
+    """Send a complete draft for review, scored with today's settings and inventory."""
+    ctx.require(Permission.EDIT)
     check_version(record, version, label=LABEL)
     if record.status == Status.DRAFT.value:
-        record.system_snapshot = snapshot(db, ctx, record.system)
+        missing = rules.completeness_problems(content_of(record), questionnaire())
+        if missing:
+            raise ValidationFailed(
+                "the assessment is not complete yet: " + "; ".join(m for _f, m in missing),
+                errors=[FieldError(("body", f), m) for f, m in missing],
+            )
+        with db.no_autoflush:
+            derived = _derived(db, ctx, record.system, record.answers, record.system_snapshot)
+        for key, value in derived.items():
+            setattr(record, key, value)
     approval.submit(db, ctx, record, version=version)
 
 
@@ -277,13 +329,16 @@ def approve(
 ) -> None:
     """Approve with the organisation's approving roles; the level sets the reassessment date."""
     settings = get_settings(db, ctx)
-    if record.status == Status.IN_REVIEW.value and record.level:
-        months = next(s.reassess_months for s in settings.levels if s.level == record.level)
-        record.due_date = rules.add_months(utcnow().date(), months)
-    approval.approve(
-        db, ctx, record, version=version, note=note,
-        approver_roles=frozenset(settings.approver_roles),
-    )  # fmt: skip
+    # One write: the due date and the approval land together (the approval's own query
+    # must not flush the due date first).
+    with db.no_autoflush:
+        if record.status == Status.IN_REVIEW.value and record.level:
+            months = next(s.reassess_months for s in settings.levels if s.level == record.level)
+            record.due_date = rules.add_months(utcnow().date(), months)
+        approval.approve(
+            db, ctx, record, version=version, note=note,
+            approver_roles=frozenset(settings.approver_roles),
+        )  # fmt: skip
     db.expire(record, ["approver"])  # loaded before approved_by_id was set
 
 
@@ -312,6 +367,12 @@ def delete(db: Session, ctx: Context, record: ImpactAssessment, *, version: int)
             f"a version that is {record.status.replace('_', ' ')} cannot be deleted; "
             "only drafts can be discarded"
         )
+    sent = [r for r in referrals_of(db, ctx, record).values() if r.assessment_id == record.id]
+    if sent:
+        raise Conflict(
+            f"{len(sent)} harm(s) of this draft went to the risk register; the draft is kept "
+            "so the risks can point at it"
+        )
     record.mark_deleted(ctx.user_id)
     db.flush()
 
@@ -331,6 +392,25 @@ def restore(db: Session, ctx: Context, assessment_id: uuid.UUID | str) -> Impact
     ).first()
     if open_draft is not None:
         raise Conflict("this series has another open draft; finish or discard it first")
+    later = db.scalars(
+        scoped(ImpactAssessment, ctx.organisation_id).where(
+            ImpactAssessment.series_id == record.series_id,
+            ImpactAssessment.revision > record.revision,
+        )
+    ).first()
+    if later is not None:
+        raise Conflict(
+            f"revision {later.revision} was started after this draft was discarded; "
+            "it cannot come back"
+        )
+    other_series = db.scalars(
+        scoped(ImpactAssessment, ctx.organisation_id).where(
+            ImpactAssessment.system_id == record.system_id,
+            ImpactAssessment.series_id != record.series_id,
+        )
+    ).first()
+    if other_series is not None:
+        raise Conflict("the system has a newer assessment; this discarded draft stays discarded")
     record.restore()
     db.flush()
     return record
@@ -456,39 +536,60 @@ def is_overdue(record: ImpactAssessment, today: date | None = None) -> bool:
 class Attention:
     overdue: list[ImpactAssessment]
     unassessed: list[AISystem]
+    reclassified: list[ImpactAssessment]
 
 
 def attention(db: Session, ctx: Context, today: date | None = None) -> Attention:
-    """What the dashboard lists: approved assessments past their due date, and systems in
-    scope (not retired) with no approved assessment at all."""
+    """What the dashboard lists, following the A.5.2 triggers the organisation set:
+    approved assessments past their reassessment date (periodic), systems in scope and not
+    retired with no approved assessment (new system), and approved assessments whose system
+    changed EU AI Act class since (class change)."""
     ctx.require(Permission.READ)
+    triggers = get_settings(db, ctx).triggers
     today = today or utcnow().date()
-    overdue = db.scalars(
-        scoped(ImpactAssessment, ctx.organisation_id)
+    live_system = (
+        scoped(AISystem, ctx.organisation_id)
         .where(
-            ImpactAssessment.status == Status.APPROVED.value,
-            ImpactAssessment.due_date < today,
-        )
-        .order_by(ImpactAssessment.due_date)
-    ).all()
-    approved = (
-        scoped(ImpactAssessment, ctx.organisation_id)
-        .where(
-            ImpactAssessment.system_id == AISystem.id,
-            ImpactAssessment.status.in_([Status.APPROVED.value]),
+            AISystem.id == ImpactAssessment.system_id,
+            AISystem.in_scope.is_(True),
+            AISystem.lifecycle_stage != LifecycleStage.RETIREMENT.value,
         )
         .exists()
     )
-    unassessed = db.scalars(
-        scoped(AISystem, ctx.organisation_id)
-        .where(
-            AISystem.in_scope.is_(True),
-            AISystem.lifecycle_stage != LifecycleStage.RETIREMENT.value,
-            ~approved,
-        )
-        .order_by(AISystem.name)
+    current = db.scalars(
+        scoped(ImpactAssessment, ctx.organisation_id)
+        .where(ImpactAssessment.status == Status.APPROVED.value, live_system)
+        .order_by(ImpactAssessment.due_date)
     ).all()
-    return Attention(overdue=list(overdue), unassessed=list(unassessed))
+    overdue = [a for a in current if triggers.periodic and a.due_date and a.due_date < today]
+    reclassified = [
+        a
+        for a in current
+        if triggers.eu_ai_act_class_change
+        and a.system.risk_class != (a.system_snapshot or {}).get("risk_class")
+    ]
+    unassessed: list[AISystem] = []
+    if triggers.new_system:
+        approved = (
+            scoped(ImpactAssessment, ctx.organisation_id)
+            .where(
+                ImpactAssessment.system_id == AISystem.id,
+                ImpactAssessment.status == Status.APPROVED.value,
+            )
+            .exists()
+        )
+        unassessed = list(
+            db.scalars(
+                scoped(AISystem, ctx.organisation_id)
+                .where(
+                    AISystem.in_scope.is_(True),
+                    AISystem.lifecycle_stage != LifecycleStage.RETIREMENT.value,
+                    ~approved,
+                )
+                .order_by(AISystem.name)
+            ).all()
+        )
+    return Attention(overdue=overdue, unassessed=unassessed, reclassified=reclassified)
 
 
 # --- Harms to the risk register ----------------------------------------------------------------
@@ -506,6 +607,12 @@ def send_harm(db: Session, ctx: Context, record: ImpactAssessment, key: str) -> 
     """Send one harm to the risk register, linked back to the impact (once per harm)."""
     ctx.require(Permission.EDIT)
     impact = _find_impact(record, key)
+    newest = versions(db, ctx, record)[-1]
+    if record.status == Status.SUPERSEDED.value or newest.id != record.id:
+        raise Conflict(
+            f"send harms from the newest version (revision {newest.revision}), "
+            "so the risk register gets the current assessment"
+        )
     threshold = get_settings(db, ctx).harm_risk_level
     refusal = rules.harm_referral_refusal(impact, threshold)
     if refusal:

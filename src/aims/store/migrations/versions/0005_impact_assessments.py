@@ -100,6 +100,12 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_impact_assessments")),
+        sa.UniqueConstraint(
+            "organisation_id",
+            "series_id",
+            "revision",
+            name=op.f("uq_impact_assessments_organisation_id_series_id_revision"),
+        ),
     )
     with op.batch_alter_table("impact_assessments", schema=None) as batch_op:
         batch_op.create_index(
