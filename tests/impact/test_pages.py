@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 
 import docx
 from fastapi.testclient import TestClient
@@ -218,3 +219,24 @@ def test_dashboard_lists_overdue_and_missing_assessments(client: TestClient, org
     with engine.begin() as conn:
         conn.execute(update(ImpactAssessment).values(due_date=dt.date(2020, 1, 1)))
     assert "was due for reassessment on 2020-01-01" in client.get("/").text
+
+
+def test_auditors_comment_on_an_assessment(client: TestClient, org: Org) -> None:
+    aid = _start(client, org)
+    sign_in(client, org.emails[Role.AUDITOR])
+    page = client.get(f"/impact/{aid}")
+    assert "No comments yet" in page.text
+    posted = client.post(
+        "/comments",
+        data={"csrf_token": csrf_of(page.text), "subject_type": "impact_assessment",
+              "subject_id": aid, "back": f"/impact/{aid}",
+              "body": "Where is the evidence for the <b>over-60</b> parity test?"},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "Where is the evidence for the &lt;b&gt;over-60&lt;/b&gt; parity test?" in posted.text
+    elsewhere = client.post(
+        "/api/v1/comments",
+        json={"subject_type": "impact_assessment", "subject_id": str(uuid.uuid4()), "body": "x"},
+        headers=org.headers(Role.AUDITOR),
+    )
+    assert elsewhere.status_code == 404

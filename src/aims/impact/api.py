@@ -69,7 +69,10 @@ def list_assessments(
     system_id: Annotated[uuid.UUID | None, Query()] = None,
     status_: Annotated[Status | None, Query(alias="status")] = None,
     level: Annotated[ImpactLevel | None, Query()] = None,
-    all_versions: Annotated[bool, Query(description="Every version, not only the newest")] = False,
+    all_versions: Annotated[
+        bool,
+        Query(description="Every version; otherwise filters apply to the newest of each"),
+    ] = False,
 ) -> PageOut[AssessmentSummary]:
     params = listing.with_filters(
         system_id=str(system_id) if system_id else None,

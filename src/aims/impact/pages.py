@@ -13,8 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from aims.access import service as access
 from aims.access.rules import Permission, Role
 from aims.approval.rules import Status
+from aims.comments import service as comments
 from aims.errors import AimsError, NotFound, StaleVersion, ValidationFailed
 from aims.impact import present, rules, service
 from aims.impact.api import render_export
@@ -264,6 +266,15 @@ def _detail_page(
         i["key"] for i in record.impacts if rules.harm_referral_refusal(i, threshold) is None
     }
     context["level_labels"] = {s.level.value: s.label for s in context["settings"].levels}
+    thread = comments.list_comments(
+        db, info.context, subject_type="impact_assessment", subject_id=str(record.id),
+        params=ListParams(limit=200),
+    )  # fmt: skip
+    context.update(
+        thread=thread, subject_type="impact_assessment", subject_id=str(record.id),
+        back=f"/impact/{record.id}",
+        authors=access.names_of(db, info.context, {c.created_by_id for c in thread.items}),
+    )  # fmt: skip
     return render(request, "impact/detail.html", context, status_code=status_code)
 
 

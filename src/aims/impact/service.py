@@ -21,6 +21,7 @@ from aims.access.context import Context
 from aims.access.rules import Permission
 from aims.approval import service as approval
 from aims.approval.rules import Status
+from aims.comments import service as comments
 from aims.errors import Conflict, FieldError, NotFound, StaleVersion, ValidationFailed
 from aims.impact import rules
 from aims.impact.models import HarmReferral, ImpactAssessment, ImpactSettings
@@ -639,6 +640,14 @@ def send_harm(db: Session, ctx: Context, record: ImpactAssessment, key: str) -> 
     db.add(referral)
     db.flush()
     return referral
+
+
+def _comment_subject(db: Session, ctx: Context, subject_id: str) -> str:
+    return str(get(db, ctx, subject_id).id)
+
+
+# Reviewers and auditors discuss a version on its page, like a catalogue entry.
+comments.register_subject("impact_assessment", _comment_subject)
 
 
 REFERRAL_LIST = ListSpec(
