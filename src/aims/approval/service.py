@@ -207,12 +207,7 @@ def start_new_version(
     assert isinstance(record, ApprovableVersion)
     if _status(record) not in LOCKED:
         raise Conflict("only an approved or superseded version can be the base of a new version")
-    open_draft = db.scalars(
-        scoped(model, ctx.organisation_id).where(
-            model.series_id == record.series_id,
-            model.status.in_([Status.DRAFT.value, Status.IN_REVIEW.value]),
-        )
-    ).first()
+    open_draft = open_version(db, ctx, model, record.series_id)
     if open_draft is not None:
         raise Conflict(
             f"revision {open_draft.revision} of this series is still open; "
@@ -236,6 +231,16 @@ def start_new_version(
     db.add(draft)
     db.flush()
     return draft
+
+
+def open_version(db: Session, ctx: Context, model: type[V], series_id: Any) -> V | None:
+    """The series' draft or version in review, if any (a series has at most one open)."""
+    stmt = scoped(model, ctx.organisation_id).where(
+        model.series_id == series_id,  # type: ignore[attr-defined]
+        model.status.in_([Status.DRAFT.value, Status.IN_REVIEW.value]),  # type: ignore[attr-defined]
+    )
+    found: V | None = db.scalars(stmt).first()
+    return found
 
 
 def versions(db: Session, ctx: Context, model: type[V], series_id: Any) -> list[V]:

@@ -385,13 +385,7 @@ def restore(db: Session, ctx: Context, assessment_id: uuid.UUID | str) -> Impact
     )
     if record.deleted_at is None:
         return record
-    open_draft = db.scalars(
-        scoped(ImpactAssessment, ctx.organisation_id).where(
-            ImpactAssessment.series_id == record.series_id,
-            ImpactAssessment.status.in_([Status.DRAFT.value, Status.IN_REVIEW.value]),
-        )
-    ).first()
-    if open_draft is not None:
+    if approval.open_version(db, ctx, ImpactAssessment, record.series_id) is not None:
         raise Conflict("this series has another open draft; finish or discard it first")
     later = db.scalars(
         scoped(ImpactAssessment, ctx.organisation_id).where(
