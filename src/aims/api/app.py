@@ -103,6 +103,7 @@ def create_app(
     from aims.impact import pages as impact_pages
     from aims.regulation import api as regulation_api
     from aims.regulation import pages as regulation_pages
+    from aims.risk import api as risk_api
     from aims.systems import api as systems_api
     from aims.systems import pages as systems_pages
     from aims.web import pages as web_pages
@@ -115,6 +116,7 @@ def create_app(
         systems_api.router,
         regulation_api.router,
         impact_api.router,
+        risk_api.router,
     ):
         app.include_router(router)
     for router in (

@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "aims.comments.models",
     "aims.systems.models",
     "aims.impact.models",
+    "aims.risk.models",
 )
 
 

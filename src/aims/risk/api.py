@@ -1,0 +1,274 @@
+"""API routes for risk criteria, the risk register, treatment and the SoA."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
+
+from aims.access.context import Context
+from aims.api.deps import Ctx, Db, Listing
+from aims.api.schemas import PROBLEM_RESPONSES, PageOut
+from aims.risk import rules, service
+from aims.risk.models import Risk, RiskReview, TreatmentAction
+from aims.risk.schemas import (
+    AcceptIn,
+    ActionIn,
+    ActionOut,
+    ActionPatch,
+    ActionStatus,
+    ControlIn,
+    CriteriaIn,
+    CriteriaOut,
+    CriteriaResult,
+    DecisionIn,
+    FromReferralIn,
+    NeedOut,
+    Origin,
+    RescoreOut,
+    ReviewIn,
+    RiskIn,
+    RiskOut,
+    RiskPatch,
+    RiskStatus,
+    SoaOut,
+    SoaRowOut,
+)
+from aims.store.types import utcnow
+
+router = APIRouter(prefix="/api/v1", tags=["risk"], responses=PROBLEM_RESPONSES)
+
+
+def action_out(action: TreatmentAction) -> ActionOut:
+    return ActionOut(
+        id=action.id, title=action.title, owner=action.owner.email if action.owner else None,
+        due_date=action.due_date, status=ActionStatus(action.status),
+        overdue=service.action_overdue(action), version=action.version,
+    )  # fmt: skip
+
+
+def risk_out(db: Session, ctx: Context, risk: Risk) -> RiskOut:
+    _n, criteria, _note = service.current_criteria(db, ctx)
+    today = utcnow().date()
+    return RiskOut(
+        id=risk.id, ref=risk.ref, title=risk.title, description=risk.description,
+        system_id=risk.system_id, system_name=risk.system.name if risk.system else None,
+        source=risk.source, own_source=risk.own_source, objectives=risk.objectives,
+        consequences_org=risk.consequences_org,
+        consequences_individuals=risk.consequences_individuals,
+        consequences_society=risk.consequences_society,
+        owner=risk.owner.email if risk.owner else None,
+        inherent_likelihood=risk.inherent_likelihood,
+        inherent_consequence=risk.inherent_consequence, inherent_level=risk.inherent_level,
+        existing_controls=risk.existing_controls, residual_likelihood=risk.residual_likelihood,
+        residual_consequence=risk.residual_consequence, residual_level=risk.residual_level,
+        criteria_number=risk.criteria_number, origin=Origin(risk.origin),
+        origin_ref=risk.origin_ref, status=RiskStatus(risk.status),
+        treatment_option=risk.treatment_option, next_review=risk.next_review,
+        review_overdue=bool(risk.next_review and risk.next_review < today),
+        controls=[c.control_id for c in service.controls_of(db, ctx, risk)],
+        actions=[action_out(a) for a in service.actions_of(db, ctx, risk)],
+        acceptance_needed=bool(
+            risk.residual_level
+            and risk.residual_level in {lv.id for lv in criteria.levels}
+            and rules.needs_acceptance(criteria, risk.residual_level)
+            and risk.status != RiskStatus.ACCEPTED.value
+        ),
+        accepted_by=risk.accepted_by.email if risk.accepted_by else None,
+        accepted_at=risk.accepted_at, acceptance_reason=risk.acceptance_reason,
+        acceptance_expires=risk.acceptance_expires,
+        acceptance_expired=bool(risk.acceptance_expires and risk.acceptance_expires < today),
+        version=risk.version, updated_at=risk.updated_at,
+    )  # fmt: skip
+
+
+@router.get("/risk/criteria", response_model=CriteriaOut, summary="The risk criteria (6.1.2)")
+def get_criteria(db: Db, ctx: Ctx) -> CriteriaOut:
+    number, criteria, note = service.current_criteria(db, ctx)
+    return CriteriaOut(number=number, criteria=criteria, note=note)
+
+
+@router.put(
+    "/risk/criteria",
+    response_model=CriteriaResult,
+    summary="Save new criteria; when risks would change level, preview unless confirm=true",
+)
+def put_criteria(body: CriteriaIn, db: Db, ctx: Ctx) -> CriteriaResult:
+    result = service.save_criteria(
+        db, ctx, body.criteria, based_on=body.based_on, confirm=body.confirm, note=body.note
+    )
+    return CriteriaResult(
+        applied=result.applied,
+        number=result.number,
+        changes=[
+            RescoreOut(
+                risk_id=c.risk_id,
+                ref=r.ref,
+                which=c.which,
+                before=c.before,
+                after=c.after,
+                reason=c.reason,
+            )
+            for r, c in result.changes
+        ],
+    )
+
+
+@router.get("/risks", response_model=PageOut[RiskOut], summary="The risk register")
+def list_risks(
+    db: Db,
+    ctx: Ctx,
+    listing: Listing,
+    system_id: Annotated[uuid.UUID | None, Query()] = None,
+    inherent_level: Annotated[str | None, Query()] = None,
+    residual_level: Annotated[str | None, Query()] = None,
+    status_: Annotated[RiskStatus | None, Query(alias="status")] = None,
+    origin: Annotated[Origin | None, Query()] = None,
+) -> PageOut[RiskOut]:
+    params = listing.with_filters(
+        system_id=str(system_id) if system_id else None, inherent_level=inherent_level,
+        residual_level=residual_level, status=status_.value if status_ else None,
+        origin=origin.value if origin else None,
+    )  # fmt: skip
+    page = service.list_risks(db, ctx, params)
+    return PageOut[RiskOut].of(page, lambda r: risk_out(db, ctx, r))
+
+
+@router.post("/risks", response_model=RiskOut, status_code=status.HTTP_201_CREATED)
+def create_risk(body: RiskIn, db: Db, ctx: Ctx) -> RiskOut:
+    return risk_out(db, ctx, service.create_risk(db, ctx, body))
+
+
+@router.post(
+    "/risks/from-referral/{referral_id}",
+    response_model=RiskOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Take up a harm sent from an impact assessment",
+)
+def from_referral(referral_id: uuid.UUID, body: FromReferralIn, db: Db, ctx: Ctx) -> RiskOut:
+    return risk_out(db, ctx, service.risk_from_referral(db, ctx, referral_id, body))
+
+
+@router.get("/risks/{risk_id}", response_model=RiskOut)
+def get_risk(risk_id: uuid.UUID, db: Db, ctx: Ctx) -> RiskOut:
+    return risk_out(db, ctx, service.get_risk(db, ctx, risk_id))
+
+
+@router.patch("/risks/{risk_id}", response_model=RiskOut)
+def patch_risk(risk_id: uuid.UUID, body: RiskPatch, db: Db, ctx: Ctx) -> RiskOut:
+    risk = service.get_risk(db, ctx, risk_id)
+    return risk_out(db, ctx, service.update_risk(db, ctx, risk, body, version=body.version))
+
+
+@router.delete("/risks/{risk_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_risk(risk_id: uuid.UUID, db: Db, ctx: Ctx, version: Annotated[int, Query()]) -> None:
+    service.delete_risk(db, ctx, service.get_risk(db, ctx, risk_id), version=version)
+
+
+@router.post(
+    "/risks/{risk_id}/controls",
+    response_model=RiskOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Select an Annex A control in the risk's treatment",
+)
+def select_control(risk_id: uuid.UUID, body: ControlIn, db: Db, ctx: Ctx) -> RiskOut:
+    risk = service.get_risk(db, ctx, risk_id)
+    service.select_control(db, ctx, risk, body.control_id, body.note)
+    return risk_out(db, ctx, risk)
+
+
+@router.delete("/risks/{risk_id}/controls/{control_id}", response_model=RiskOut)
+def deselect_control(risk_id: uuid.UUID, control_id: str, db: Db, ctx: Ctx) -> RiskOut:
+    risk = service.get_risk(db, ctx, risk_id)
+    service.deselect_control(db, ctx, risk, control_id)
+    return risk_out(db, ctx, risk)
+
+
+@router.post(
+    "/risks/{risk_id}/actions", response_model=ActionOut, status_code=status.HTTP_201_CREATED
+)
+def add_action(risk_id: uuid.UUID, body: ActionIn, db: Db, ctx: Ctx) -> ActionOut:
+    return action_out(service.add_action(db, ctx, service.get_risk(db, ctx, risk_id), body))
+
+
+@router.patch("/risks/{risk_id}/actions/{action_id}", response_model=ActionOut)
+def patch_action(
+    risk_id: uuid.UUID, action_id: uuid.UUID, body: ActionPatch, db: Db, ctx: Ctx
+) -> ActionOut:
+    risk = service.get_risk(db, ctx, risk_id)
+    return action_out(service.update_action(db, ctx, risk, action_id, body))
+
+
+@router.post(
+    "/risks/{risk_id}/accept",
+    response_model=RiskOut,
+    summary="The risk owner accepts the residual risk (reason and expiry required)",
+)
+def accept(risk_id: uuid.UUID, body: AcceptIn, db: Db, ctx: Ctx) -> RiskOut:
+    risk = service.get_risk(db, ctx, risk_id)
+    service.accept_risk(
+        db, ctx, risk, reason=body.reason, expires=body.expires, version=body.version
+    )
+    return risk_out(db, ctx, risk)
+
+
+@router.post("/risks/{risk_id}/reviews", response_model=RiskOut, summary="Record a review")
+def review(risk_id: uuid.UUID, body: ReviewIn, db: Db, ctx: Ctx) -> RiskOut:
+    risk = service.get_risk(db, ctx, risk_id)
+    residual = (
+        (body.residual_likelihood, body.residual_consequence)
+        if body.residual_likelihood is not None and body.residual_consequence is not None
+        else None
+    )
+    service.review_risk(db, ctx, risk, note=body.note, version=body.version,
+                        next_review=body.next_review, residual=residual)  # fmt: skip
+    return risk_out(db, ctx, risk)
+
+
+@router.get("/risks/{risk_id}/reviews", summary="The risk's reviews, newest first")
+def reviews(risk_id: uuid.UUID, db: Db, ctx: Ctx) -> list[dict[str, Any]]:
+    risk = service.get_risk(db, ctx, risk_id)
+    return [_review_out(r) for r in service.reviews_of(db, ctx, risk)]
+
+
+def _review_out(review: RiskReview) -> dict[str, Any]:
+    return {"id": str(review.id), "at": review.created_at.isoformat(), "note": review.note,
+            "changes": review.changes}  # fmt: skip
+
+
+@router.get("/risk/attention", summary="Expired acceptances, overdue treatments and reviews")
+def attention(db: Db, ctx: Ctx) -> dict[str, Any]:
+    found = service.attention(db, ctx)
+    return {
+        "expired_acceptances": [risk_out(db, ctx, r) for r in found.expired_acceptances],
+        "overdue_actions": [action_out(a) for a in found.overdue_actions],
+        "overdue_reviews": [risk_out(db, ctx, r) for r in found.overdue_reviews],
+    }
+
+
+def soa_row_out(entry: service.SoaEntry) -> SoaRowOut:
+    row = entry.row
+    return SoaRowOut(
+        control_id=row.control_id, title=row.title, own=row.own, applicable=row.applicable,
+        needs=[NeedOut(kind=n.kind, ref=n.ref, label=n.label) for n in row.needs],
+        inclusion_justification=row.inclusion_justification,
+        exclusion_justification=row.exclusion_justification, status=row.status,
+        owner=row.owner, problems=row.problems, version=entry.version,
+    )  # fmt: skip
+
+
+@router.get("/soa", response_model=SoaOut, summary="The Statement of Applicability, derived")
+def get_soa(db: Db, ctx: Ctx) -> SoaOut:
+    rows = [soa_row_out(e) for e in service.soa(db, ctx)]
+    return SoaOut(rows=rows, problems=sum(1 for r in rows if r.problems))
+
+
+@router.put(
+    "/soa/{control_id}",
+    response_model=SoaRowOut,
+    summary="Decide a control: include, or exclude with a reason (an override when needed)",
+)
+def decide(control_id: str, body: DecisionIn, db: Db, ctx: Ctx) -> SoaRowOut:
+    return soa_row_out(service.decide(db, ctx, control_id, body))

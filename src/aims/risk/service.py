@@ -1,0 +1,624 @@
+"""Risk use cases: criteria (versioned), the register, treatment, acceptance, review, the SoA.
+
+Levels are never typed: they come from the organisation's criteria, and a risk keeps the
+number of the criteria that scored it. Changing the criteria shows what would change first.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aims.access.context import Context
+from aims.access.models import Membership, User
+from aims.access.rules import Permission
+from aims.catalog.loader import get_catalog
+from aims.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from aims.risk import rules
+from aims.risk.models import (
+    Risk,
+    RiskControl,
+    RiskCriteria,
+    RiskReview,
+    SoaDecision,
+    TreatmentAction,
+)
+from aims.risk.rules import Criteria, Decision, ImplementationStatus, Need
+from aims.risk.schemas import (
+    ActionIn,
+    ActionPatch,
+    ActionStatus,
+    DecisionIn,
+    FromReferralIn,
+    Origin,
+    RiskFields,
+    RiskStatus,
+)
+from aims.store.listing import ListParams, ListSpec, Page, paginate
+from aims.store.scoping import check_version, get_scoped, scoped
+from aims.store.types import utcnow
+from aims.systems import service as systems
+
+LABEL = "risk"
+
+# --- Criteria (6.1.2) --------------------------------------------------------------------------
+
+
+def _latest_criteria(db: Session, ctx: Context) -> RiskCriteria | None:
+    row: RiskCriteria | None = db.scalars(
+        select(RiskCriteria)
+        .where(RiskCriteria.organisation_id == ctx.organisation_id)
+        .order_by(RiskCriteria.number.desc())
+        .limit(1)
+    ).first()
+    return row
+
+
+def current_criteria(db: Session, ctx: Context) -> tuple[int, Criteria, str]:
+    """(number, criteria, note): aims's defaults are number 0 until someone saves their own."""
+    ctx.require(Permission.READ)
+    row = _latest_criteria(db, ctx)
+    if row is None:
+        return 0, rules.default_criteria(), ""
+    return row.number, Criteria.model_validate(row.data), row.note
+
+
+def _risk_scores(db: Session, ctx: Context) -> list[Risk]:
+    return list(db.scalars(scoped(Risk, ctx.organisation_id).order_by(Risk.ref)))
+
+
+@dataclass(frozen=True)
+class CriteriaChange:
+    applied: bool
+    number: int
+    changes: list[tuple[Risk, rules.Rescore]]
+
+
+def save_criteria(
+    db: Session, ctx: Context, criteria: Criteria, *, based_on: int, confirm: bool, note: str = ""
+) -> CriteriaChange:
+    """Save a new version of the criteria. When stored risks would change level, nothing is
+    saved unless ``confirm``; then their levels follow and each change is kept as a review."""
+    ctx.require(Permission.APPROVE)
+    number, _current, _note = current_criteria(db, ctx)
+    if based_on != number:
+        raise Conflict(
+            f"the risk criteria changed since you read them (now version {number}); "
+            "reload and try again"
+        )
+    risks = _risk_scores(db, ctx)
+    by_id = {str(r.id): r for r in risks}
+    rescored = rules.rescoring(criteria, [_score_map(r) for r in risks])
+    off_scale = [c for c in rescored if c.after is None]
+    if off_scale:
+        refs = ", ".join(sorted({by_id[c.risk_id].ref for c in off_scale}))
+        raise Conflict(
+            f"these risks are scored off the new scales: {refs}; lower their scores first, "
+            "or keep the scales as long"
+        )
+    changes = [(by_id[c.risk_id], c) for c in rescored]
+    if changes and not confirm:
+        return CriteriaChange(applied=False, number=number, changes=changes)
+    row = RiskCriteria(
+        organisation_id=ctx.organisation_id, number=number + 1,
+        data=criteria.model_dump(mode="json"), note=note,
+    )  # fmt: skip
+    db.add(row)
+    for risk in risks:
+        risk.criteria_number = number + 1
+    for risk, change in changes:
+        setattr(risk, f"{change.which}_level", change.after)
+        db.add(
+            RiskReview(
+                organisation_id=ctx.organisation_id, risk_id=risk.id,
+                note=f"Criteria version {number + 1}: {change.reason}",
+                changes={f"{change.which}_level": [change.before, change.after]},
+            )
+        )  # fmt: skip
+    db.flush()
+    return CriteriaChange(applied=True, number=number + 1, changes=changes)
+
+
+def _score_map(risk: Risk) -> dict[str, object]:
+    return {
+        "id": str(risk.id),
+        "inherent_likelihood": risk.inherent_likelihood,
+        "inherent_consequence": risk.inherent_consequence,
+        "inherent_level": risk.inherent_level,
+        "residual_likelihood": risk.residual_likelihood,
+        "residual_consequence": risk.residual_consequence,
+        "residual_level": risk.residual_level,
+    }
+
+
+# --- The register ------------------------------------------------------------------------------
+
+
+def _member_id(db: Session, ctx: Context, email: str | None, *, field: str) -> uuid.UUID | None:
+    if not email:
+        return None
+    user = db.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            User.email == email.strip().lower(),
+            Membership.organisation_id == ctx.organisation_id,
+            Membership.deleted_at.is_(None),
+        )
+    )
+    if user is None:
+        raise ValidationFailed(
+            f"{email} is not a member of this organisation",
+            errors=[FieldError(("body", field), f"{email} is not a member here")],
+        )
+    return user.id
+
+
+def _check_annex_c(fields: Mapping[str, Any]) -> None:
+    catalog = get_catalog()
+    sources = {s.id for s in catalog.risk_sources}
+    objectives = {o.id for o in catalog.objectives}
+    errors = []
+    if fields.get("source") and fields["source"] not in sources:
+        known = ", ".join(sorted(sources))
+        errors.append(
+            FieldError(("body", "source"), f"not an Annex C risk source; one of: {known}")
+        )
+    unknown = [o for o in fields.get("objectives") or [] if o not in objectives]
+    if unknown:
+        errors.append(FieldError(("body", "objectives"),
+                                 f"not Annex C objectives: {', '.join(unknown)}"))  # fmt: skip
+    if errors:
+        raise ValidationFailed("; ".join(e.msg for e in errors), errors=errors)
+
+
+def _apply(db: Session, ctx: Context, risk: Risk, fields: Mapping[str, Any]) -> None:
+    """Set fields and derive both levels from the current criteria (one write)."""
+    _check_annex_c(fields)
+    number, criteria, _note = current_criteria(db, ctx)
+    values = dict(fields)
+    if "system_id" in values and values["system_id"] is not None:
+        values["system_id"] = systems.get_system(db, ctx, values["system_id"]).id
+    if "owner_email" in values:
+        risk.owner_id = _member_id(db, ctx, values.pop("owner_email"), field="owner_email")
+    for key, value in values.items():
+        setattr(risk, key, value)
+    risk.inherent_level = rules.level_for(
+        criteria, risk.inherent_likelihood, risk.inherent_consequence, prefix="inherent_"
+    )
+    if (risk.residual_likelihood is None) != (risk.residual_consequence is None):
+        raise ValidationFailed(
+            "give both residual likelihood and consequence, or neither",
+            errors=[FieldError(("body", "residual_consequence"), "give both or neither")],
+        )
+    risk.residual_level = (
+        rules.level_for(
+            criteria, risk.residual_likelihood, risk.residual_consequence, prefix="residual_"
+        )
+        if risk.residual_likelihood is not None and risk.residual_consequence is not None
+        else None
+    )
+    risk.criteria_number = number
+
+
+def _next_ref(db: Session, ctx: Context) -> str:
+    count = db.scalar(
+        select(func.count()).select_from(Risk).where(Risk.organisation_id == ctx.organisation_id)
+    )
+    return f"R-{int(count or 0) + 1:03d}"
+
+
+def create_risk(
+    db: Session,
+    ctx: Context,
+    fields: RiskFields,
+    *,
+    origin: Origin = Origin.MANUAL,
+    origin_ref: str = "",
+) -> Risk:
+    ctx.require(Permission.EDIT)
+    values = fields.model_dump(exclude_unset=True)
+    risk = Risk(organisation_id=ctx.organisation_id, ref=_next_ref(db, ctx),
+                origin=origin.value, origin_ref=origin_ref)  # fmt: skip
+    with db.no_autoflush:
+        _apply(db, ctx, risk, values)
+    db.add(risk)
+    db.flush()
+    return risk
+
+
+def get_risk(db: Session, ctx: Context, risk_id: uuid.UUID | str) -> Risk:
+    ctx.require(Permission.READ)
+    return get_scoped(db, Risk, ctx.organisation_id, risk_id, label=LABEL)
+
+
+def find_risk(db: Session, ctx: Context, key: str) -> Risk:
+    """A risk by id or by its reference (R-001)."""
+    ctx.require(Permission.READ)
+    found = db.scalars(scoped(Risk, ctx.organisation_id).where(Risk.ref == key.upper())).first()
+    return found if found is not None else get_risk(db, ctx, key)
+
+
+def update_risk(db: Session, ctx: Context, risk: Risk, fields: RiskFields, *, version: int) -> Risk:
+    ctx.require(Permission.EDIT)
+    check_version(risk, version, label="The risk")
+    with db.no_autoflush:
+        _apply(db, ctx, risk, fields.model_dump(exclude_unset=True, exclude={"version"}))
+    db.flush()
+    return risk
+
+
+def delete_risk(db: Session, ctx: Context, risk: Risk, *, version: int) -> None:
+    ctx.require(Permission.EDIT)
+    check_version(risk, version, label="The risk")
+    risk.mark_deleted(ctx.user_id)
+    db.flush()
+
+
+RISK_LIST = ListSpec(
+    id_column=Risk.id,
+    sortable={
+        "ref": Risk.ref,
+        "title": Risk.title,
+        "updated_at": Risk.updated_at,
+        "next_review": Risk.next_review,
+        "inherent_level": Risk.inherent_level,
+        "residual_level": Risk.residual_level,
+    },
+    default_sort="ref",
+    filterable={
+        "system_id": Risk.system_id,
+        "inherent_level": Risk.inherent_level,
+        "residual_level": Risk.residual_level,
+        "owner_id": Risk.owner_id,
+        "status": Risk.status,
+        "origin": Risk.origin,
+    },
+    searchable=(Risk.ref, Risk.title, Risk.description),
+)
+
+
+def list_risks(db: Session, ctx: Context, params: ListParams) -> Page[Risk]:
+    ctx.require(Permission.READ)
+    return paginate(db, scoped(Risk, ctx.organisation_id), RISK_LIST, params)
+
+
+# --- Harms from impact assessments -------------------------------------------------------------
+
+DIMENSION_OBJECTIVES = {
+    "fairness": ["fairness"], "privacy": ["privacy"], "safety": ["safety"],
+    "transparency": ["transparency"], "security": ["security"],
+    "environment": ["environmental_impact"], "autonomy": ["accountability"],
+}  # fmt: skip
+
+
+def _on_scale(value: int, of: int, size: int) -> int:
+    """A value on a 1..of scale placed on a 1..size scale (rounded, never off the ends)."""
+    return max(1, min(size, round(value * size / of)))
+
+
+def risk_from_referral(
+    db: Session, ctx: Context, referral_id: uuid.UUID | str, body: FromReferralIn
+) -> Risk:
+    """Take up a harm sent from an impact assessment: a risk linked back to the impact."""
+    from aims.impact.models import HarmReferral, ImpactAssessment
+
+    ctx.require(Permission.EDIT)
+    referral = get_scoped(db, HarmReferral, ctx.organisation_id, referral_id, label="referral")
+    if referral.risk_id is not None:
+        raise Conflict(f"this harm is already risk {get_risk(db, ctx, referral.risk_id).ref}")
+    assessment = db.get(ImpactAssessment, referral.assessment_id)
+    impact = next(
+        (i for i in (assessment.impacts if assessment else []) if i["key"] == referral.impact_key),
+        {},
+    )
+    _n, criteria, _note = current_criteria(db, ctx)
+    fields = RiskFields(
+        title=referral.title,
+        description=referral.description,
+        system_id=referral.system_id,
+        objectives=DIMENSION_OBJECTIVES.get(referral.dimension, []),
+        consequences_individuals=str(impact.get("description", "")),
+        existing_controls=str(impact.get("existing_measures", "")),
+        owner_email=body.owner_email,
+        inherent_likelihood=body.inherent_likelihood
+        or _on_scale(int(impact.get("likelihood", 2)), 4, len(criteria.likelihood)),
+        inherent_consequence=body.inherent_consequence
+        or _on_scale(int(impact.get("severity", 2)), 4, len(criteria.consequence)),
+    )
+    risk = create_risk(db, ctx, fields, origin=Origin.IMPACT_HARM, origin_ref=str(referral.id))
+    referral.risk_id = risk.id
+    referral.status = "linked"
+    db.flush()
+    return risk
+
+
+# --- Treatment (6.1.3) -------------------------------------------------------------------------
+
+
+def controls_of(db: Session, ctx: Context, risk: Risk) -> list[RiskControl]:
+    return list(
+        db.scalars(
+            select(RiskControl)
+            .where(
+                RiskControl.organisation_id == ctx.organisation_id, RiskControl.risk_id == risk.id
+            )
+            .order_by(RiskControl.control_id)
+        )
+    )
+
+
+def select_control(db: Session, ctx: Context, risk: Risk, control_id: str, note: str = "") -> None:
+    """The treatment selects an Annex A control for this risk."""
+    ctx.require(Permission.EDIT)
+    control = get_catalog().controls.get(_control_key(control_id))
+    if control is None:
+        raise ValidationFailed(
+            f"'{control_id}' is not an Annex A control",
+            errors=[FieldError(("body", "control_id"), "not an Annex A control (A.2.2 to A.10.4)")],
+        )
+    if any(c.control_id == control.id for c in controls_of(db, ctx, risk)):
+        raise Conflict(f"{control.id} is already selected for {risk.ref}")
+    db.add(RiskControl(organisation_id=ctx.organisation_id, risk_id=risk.id,
+                       control_id=control.id, note=note))  # fmt: skip
+    db.flush()
+
+
+def _control_key(control_id: str) -> str:
+    key = control_id.strip()
+    return "A." + key[2:] if key.upper().startswith("A.") else key
+
+
+def deselect_control(db: Session, ctx: Context, risk: Risk, control_id: str) -> None:
+    ctx.require(Permission.EDIT)
+    key = _control_key(control_id)
+    found = next((c for c in controls_of(db, ctx, risk) if c.control_id == key), None)
+    if found is None:
+        raise NotFound(f"{key} is not selected for {risk.ref}")
+    db.delete(found)
+    db.flush()
+
+
+def actions_of(db: Session, ctx: Context, risk: Risk) -> list[TreatmentAction]:
+    return list(
+        db.scalars(
+            scoped(TreatmentAction, ctx.organisation_id)
+            .where(TreatmentAction.risk_id == risk.id)
+            .order_by(TreatmentAction.created_at)
+        )
+    )
+
+
+def add_action(db: Session, ctx: Context, risk: Risk, body: ActionIn) -> TreatmentAction:
+    ctx.require(Permission.EDIT)
+    action = TreatmentAction(
+        organisation_id=ctx.organisation_id, risk_id=risk.id, title=body.title,
+        owner_id=_member_id(db, ctx, body.owner_email, field="owner_email"),
+        due_date=body.due_date, status=body.status.value,
+    )  # fmt: skip
+    db.add(action)
+    db.flush()
+    return action
+
+
+def update_action(
+    db: Session, ctx: Context, risk: Risk, action_id: uuid.UUID | str, body: ActionPatch
+) -> TreatmentAction:
+    ctx.require(Permission.EDIT)
+    action = get_scoped(db, TreatmentAction, ctx.organisation_id, action_id, label="action")
+    if action.risk_id != risk.id:
+        raise NotFound(f"no action {action_id} on {risk.ref}")
+    check_version(action, body.version, label="The action")
+    sent = body.model_dump(exclude_unset=True, exclude={"version"})
+    if "owner_email" in sent:
+        action.owner_id = _member_id(db, ctx, sent.pop("owner_email"), field="owner_email")
+    for key, value in sent.items():
+        setattr(action, key, value.value if isinstance(value, ActionStatus) else value)
+    db.flush()
+    return action
+
+
+def action_overdue(action: TreatmentAction, today: date | None = None) -> bool:
+    return (
+        action.due_date is not None
+        and action.status in (ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value)
+        and action.due_date < (today or utcnow().date())
+    )
+
+
+# --- Acceptance and review (6.1.3, 8.2) --------------------------------------------------------
+
+
+def accept_risk(
+    db: Session, ctx: Context, risk: Risk, *, reason: str, expires: date, version: int
+) -> Risk:
+    """The risk owner accepts a residual risk, named, with a reason and an expiry date."""
+    check_version(risk, version, label="The risk")
+    if risk.residual_level is None:
+        raise ValidationFailed(
+            "score the residual risk before accepting it",
+            errors=[FieldError(("body", "residual_likelihood"), "score the residual risk first")],
+        )
+    if risk.owner_id != ctx.user_id:
+        raise PermissionDenied("only the risk's owner may accept it")
+    _n, criteria, _note = current_criteria(db, ctx)
+    refusal = rules.acceptance_refusal(criteria, risk.residual_level, ctx.role)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if not reason.strip():
+        raise ValidationFailed(
+            "give the reason", errors=[FieldError(("body", "reason"), "required")]
+        )
+    if expires <= utcnow().date():
+        raise ValidationFailed(
+            "an acceptance expires in the future",
+            errors=[FieldError(("body", "expires"), "must be after today")],
+        )
+    risk.accepted_by_id = ctx.user_id
+    risk.accepted_at = utcnow()
+    risk.acceptance_reason = reason.strip()
+    risk.acceptance_expires = expires
+    risk.status = RiskStatus.ACCEPTED.value
+    db.flush()
+    db.expire(risk, ["accepted_by"])
+    return risk
+
+
+def review_risk(
+    db: Session,
+    ctx: Context,
+    risk: Risk,
+    *,
+    note: str,
+    version: int,
+    next_review: date | None,
+    residual: tuple[int, int] | None,
+) -> RiskReview:
+    """A periodic reassessment: what changed is recorded with the review."""
+    ctx.require(Permission.EDIT)
+    check_version(risk, version, label="The risk")
+    before = {"residual_level": risk.residual_level, "next_review": str(risk.next_review)}
+    fields: dict[str, Any] = {"next_review": next_review}
+    if residual is not None:
+        fields["residual_likelihood"], fields["residual_consequence"] = residual
+    with db.no_autoflush:
+        _apply(db, ctx, risk, fields)
+    after = {"residual_level": risk.residual_level, "next_review": str(risk.next_review)}
+    review = RiskReview(
+        organisation_id=ctx.organisation_id, risk_id=risk.id, note=note,
+        changes={k: [before[k], after[k]] for k in before if before[k] != after[k]},
+    )  # fmt: skip
+    db.add(review)
+    db.flush()
+    return review
+
+
+def reviews_of(db: Session, ctx: Context, risk: Risk) -> list[RiskReview]:
+    return list(
+        db.scalars(
+            select(RiskReview)
+            .where(RiskReview.organisation_id == ctx.organisation_id, RiskReview.risk_id == risk.id)
+            .order_by(RiskReview.created_at.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RiskAttention:
+    expired_acceptances: list[Risk]
+    overdue_actions: list[TreatmentAction]
+    overdue_reviews: list[Risk]
+
+
+def attention(db: Session, ctx: Context, today: date | None = None) -> RiskAttention:
+    """What the dashboard lists: expired acceptances, overdue treatments and reviews."""
+    ctx.require(Permission.READ)
+    today = today or utcnow().date()
+    risks = scoped(Risk, ctx.organisation_id)
+    expired = db.scalars(
+        risks.where(Risk.status == RiskStatus.ACCEPTED.value, Risk.acceptance_expires < today)
+    ).all()
+    overdue_reviews = db.scalars(
+        risks.where(Risk.next_review < today, Risk.status != RiskStatus.CLOSED.value)
+    ).all()
+    actions = db.scalars(
+        scoped(TreatmentAction, ctx.organisation_id).where(
+            TreatmentAction.due_date < today,
+            TreatmentAction.status.in_(
+                [ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value]
+            ),
+        )
+    ).all()
+    return RiskAttention(list(expired), list(actions), list(overdue_reviews))
+
+
+# --- Statement of Applicability ----------------------------------------------------------------
+
+
+def _needs(db: Session, ctx: Context) -> dict[str, list[Need]]:
+    """Per control, the risks whose treatment selects it."""
+    rows = db.execute(
+        select(RiskControl.control_id, Risk.id, Risk.ref, Risk.title)
+        .join(Risk, Risk.id == RiskControl.risk_id)
+        .where(RiskControl.organisation_id == ctx.organisation_id, Risk.deleted_at.is_(None))
+        .order_by(Risk.ref)
+    ).all()
+    needs: dict[str, list[Need]] = defaultdict(list)
+    for control_id, risk_id, ref, title in rows:
+        needs[control_id].append(Need("risk", str(risk_id), f"{ref} {title}"))
+    return needs
+
+
+def _decisions(db: Session, ctx: Context) -> dict[str, SoaDecision]:
+    return {d.control_id: d for d in db.scalars(scoped(SoaDecision, ctx.organisation_id)).all()}
+
+
+@dataclass(frozen=True)
+class SoaEntry:
+    row: rules.SoaRow
+    version: int
+
+
+def soa(db: Session, ctx: Context) -> list[SoaEntry]:
+    """The SoA as it stands: one row per Annex A control, derived from the treatments."""
+    ctx.require(Permission.READ)
+    needs = _needs(db, ctx)
+    decisions = _decisions(db, ctx)
+    entries = []
+    for control in get_catalog().controls.values():
+        stored = decisions.get(control.id)
+        decision = (
+            Decision(
+                applicable=stored.applicable, inclusion_note=stored.inclusion_note,
+                exclusion_reason=stored.exclusion_reason, override_reason=stored.override_reason,
+                status=ImplementationStatus(stored.status),
+                owner=stored.owner.email if stored.owner else None,
+            )
+            if stored else None
+        )  # fmt: skip
+        row = rules.soa_row(control.id, control.title, needs.get(control.id, []), decision)
+        entries.append(SoaEntry(row, stored.version if stored else 0))
+    return entries
+
+
+def decide(db: Session, ctx: Context, control_id: str, body: DecisionIn) -> SoaEntry:
+    """Record what people decided for one control; excluding a needed control needs an
+    override reason, and the refusal lists the risks that need it."""
+    ctx.require(Permission.EDIT)
+    key = _control_key(control_id)
+    control = get_catalog().controls.get(key)
+    if control is None:
+        raise NotFound(f"no Annex A control '{control_id}'")
+    needs = _needs(db, ctx).get(key, [])
+    if body.applicable is False:
+        refusal = rules.exclusion_refusal(
+            needs, reason=body.exclusion_reason, override_reason=body.override_reason
+        )
+        if refusal:
+            field = "exclusion_reason" if not body.exclusion_reason.strip() else "override_reason"
+            raise ValidationFailed(refusal, errors=[FieldError(("body", field), refusal)])
+    owner_id = _member_id(db, ctx, body.owner_email, field="owner_email")
+    stored = _decisions(db, ctx).get(key)
+    if stored is None:
+        if body.version != 0:
+            raise Conflict(f"the SoA row for {key} changed since you read it; reload")
+        stored = SoaDecision(organisation_id=ctx.organisation_id, control_id=key)
+        db.add(stored)
+    else:
+        check_version(stored, body.version, label=f"The SoA row for {key}")
+    stored.applicable = body.applicable
+    stored.inclusion_note = body.inclusion_note
+    stored.exclusion_reason = body.exclusion_reason
+    stored.override_reason = body.override_reason
+    stored.status = body.status.value
+    stored.owner_id = owner_id
+    db.flush()
+    db.expire(stored, ["owner"])
+    return next(e for e in soa(db, ctx) if e.row.control_id == key)
