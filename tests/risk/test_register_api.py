@@ -268,3 +268,21 @@ def test_other_organisations_see_no_risks(client: TestClient, org: Org, other_or
     assert client.get("/api/v1/risks", headers=other_org.headers()).json()["total"] == 0
     other_soa = client.get("/api/v1/soa", headers=other_org.headers()).json()
     assert all(row["needs"] == [] for row in other_soa["rows"])
+
+
+def test_cli_risk_and_soa(aims: object) -> None:
+    assert aims("init", "--email", "boss@acme.example").code == 0  # type: ignore[operator]
+    assert aims("systems", "add", "CreditLens").code == 0  # type: ignore[operator]
+    added = aims("risk", "add", "Older applicants declined more often", "--likelihood", "4",  # type: ignore[operator]
+                 "--consequence", "4", "--system", "CreditLens", "--source", "level_of_automation",
+                 "--review", "2020-01-01")  # fmt: skip
+    assert added.code == 0 and "Added R-001 at level high" in added.out
+    off = aims("risk", "add", "x", "--likelihood", "9", "--consequence", "1")  # type: ignore[operator]
+    assert off.code == 2 and "inherent_likelihood" in off.err
+    listed = aims("risk", "list")  # type: ignore[operator]
+    assert listed.code == 0 and "R-001" in listed.out and "Review overdue: R-001" in listed.out
+    shown = aims("risk", "show", "r-001")  # type: ignore[operator]
+    assert shown.code == 0 and "4 x 4 = high" in shown.out and "CreditLens" in shown.out
+    assert aims("risk", "show", "R-404").code == 2  # type: ignore[operator]
+    soa = aims("soa", "show", "--problems")  # type: ignore[operator]
+    assert soa.code == 0 and "38 controls; 38 with something to resolve" in soa.out

@@ -13,6 +13,7 @@ from aims.cli import (
     audit_cmds,
     catalog_cmds,
     impact_cmds,
+    risk_cmds,
     setup_cmds,
     systems_cmds,
 )
@@ -56,6 +57,8 @@ app.add_typer(systems_cmds.systems_app, name="systems")
 app.add_typer(systems_cmds.bom_app, name="bom")
 app.command("classify")(systems_cmds.classify_command)
 app.add_typer(impact_cmds.app, name="impact")
+app.add_typer(risk_cmds.risk_app, name="risk")
+app.add_typer(risk_cmds.soa_app, name="soa")
 app.add_typer(catalog_cmds.app, name="catalog")
 app.add_typer(audit_cmds.app, name="audit")
 

@@ -1,0 +1,138 @@
+"""risk list|show|add and soa show."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from aims.cli.common import OrgOpt, operator_context, organisation, out, work
+from aims.risk import service
+from aims.risk.schemas import RiskIn
+from aims.store.listing import ListParams
+from aims.systems import service as systems
+
+risk_app = typer.Typer(help="The AI risk register (6.1.2, 6.1.3, 8.2, 8.3).", no_args_is_help=True)
+soa_app = typer.Typer(help="The Statement of Applicability, derived.", no_args_is_help=True)
+
+
+@risk_app.command("list")
+def risk_list(
+    org: OrgOpt = None,
+    search: Annotated[str | None, typer.Option("--search", "-q", help="Text to find.")] = None,
+    system: Annotated[str | None, typer.Option(help="Only this system (name or id).")] = None,
+    level: Annotated[str | None, typer.Option(help="Only this residual level.")] = None,
+) -> None:
+    """List risks with their inherent and residual levels."""
+    with work() as db:
+        ctx = operator_context(db, organisation(db, org))
+        system_id = str(systems.find_system(db, ctx, system).id) if system else None
+        params = ListParams(limit=200, q=search).with_filters(
+            system_id=system_id, residual_level=level
+        )
+        page = service.list_risks(db, ctx, params)
+        table = Table("Ref", "Risk", "System", "Inherent", "Residual", "Status", "Owner")
+        for r in page.items:
+            table.add_row(r.ref, escape(r.title), escape(r.system.name) if r.system else "—",
+                          r.inherent_level, r.residual_level or "—", r.status,
+                          r.owner.email if r.owner else "—")  # fmt: skip
+        found = service.attention(db, ctx)
+    out.print(table)
+    out.print(f"{page.total} risk(s)")
+    if found.overdue_reviews:
+        out.print("Review overdue: " + ", ".join(r.ref for r in found.overdue_reviews))
+    if found.expired_acceptances:
+        out.print("Acceptance expired: " + ", ".join(r.ref for r in found.expired_acceptances))
+    if found.overdue_actions:
+        out.print(f"{len(found.overdue_actions)} treatment action(s) overdue")
+
+
+@risk_app.command("show")
+def risk_show(
+    risk: Annotated[str, typer.Argument(help="Reference (R-001) or id.")], org: OrgOpt = None
+) -> None:
+    """Show a risk: scores, treatment, selected controls and acceptance."""
+    with work() as db:
+        ctx = operator_context(db, organisation(db, org))
+        r = service.find_risk(db, ctx, risk)
+        controls = [c.control_id for c in service.controls_of(db, ctx, r)]
+        actions = service.actions_of(db, ctx, r)
+        out.print(f"[bold]{r.ref} {escape(r.title)}[/bold]")
+        lines = [
+            ("system", r.system.name if r.system else "the organisation"),
+            ("source", r.source or r.own_source or "—"),
+            ("objectives", ", ".join(r.objectives) or "—"),
+            ("owner", r.owner.email if r.owner else "—"),
+            ("inherent", f"{r.inherent_likelihood} x {r.inherent_consequence} = "
+                         f"{r.inherent_level}"),
+            ("residual", f"{r.residual_likelihood} x {r.residual_consequence} = {r.residual_level}"
+             if r.residual_level else "not scored"),
+            ("treatment", r.treatment_option or "—"),
+            ("controls", ", ".join(controls) or "none selected"),
+            ("status", r.status),
+            ("next review", str(r.next_review or "—")),
+            ("origin", f"{r.origin} {r.origin_ref}".strip()),
+        ]  # fmt: skip
+        if r.accepted_by:
+            lines.append(("accepted", f"by {r.accepted_by.email} until {r.acceptance_expires}: "
+                                      f"{r.acceptance_reason}"))  # fmt: skip
+        for key, value in lines:
+            out.print(f"  {key}: {value}", markup=False)
+        for a in actions:
+            owner = a.owner.email if a.owner else "no owner"
+            out.print(f"  action: {a.title} ({a.status}, {owner}, due {a.due_date or '—'})",
+                      markup=False)  # fmt: skip
+
+
+@risk_app.command("add")
+def risk_add(
+    title: Annotated[str, typer.Argument(help="What could go wrong.")],
+    likelihood: Annotated[int, typer.Option(help="Inherent likelihood on your scale.")],
+    consequence: Annotated[int, typer.Option(help="Inherent consequence on your scale.")],
+    system: Annotated[str | None, typer.Option(help="The AI system (name or id).")] = None,
+    source: Annotated[str | None, typer.Option(help="Annex C risk source id.")] = None,
+    owner: Annotated[str | None, typer.Option(help="The risk owner's e-mail.")] = None,
+    review: Annotated[str | None, typer.Option(help="Next review date (YYYY-MM-DD).")] = None,
+    org: OrgOpt = None,
+) -> None:
+    """Add a risk; its level comes from your criteria."""
+    with work() as db:
+        ctx = operator_context(db, organisation(db, org))
+        system_id = systems.find_system(db, ctx, system).id if system else None
+        body = RiskIn(
+            title=title, inherent_likelihood=likelihood, inherent_consequence=consequence,
+            system_id=system_id, source=source, owner_email=owner,
+            next_review=date.fromisoformat(review) if review else None,
+        )  # fmt: skip
+        r = service.create_risk(db, ctx, body)
+        ref, level = r.ref, r.inherent_level
+    out.print(f"Added {ref} at level {level}", markup=False)
+
+
+@soa_app.command("show")
+def soa_show(
+    org: OrgOpt = None,
+    problems: Annotated[bool, typer.Option("--problems", help="Only rows with a problem.")] = False,
+) -> None:
+    """The SoA: every Annex A control, applicable or not, why, and what an auditor would ask."""
+    with work() as db:
+        ctx = operator_context(db, organisation(db, org))
+        entries = service.soa(db, ctx)
+    table = Table("Control", "Applicable", "Justification", "Status", "Owner", "Problems")
+    shown = 0
+    for e in entries:
+        row = e.row
+        if problems and not row.problems:
+            continue
+        shown += 1
+        applicable = {True: "yes", False: "no", None: "undecided"}[row.applicable]
+        why = row.inclusion_justification or row.exclusion_justification or "—"
+        table.add_row(f"{row.control_id} {escape(row.title)}", applicable, escape(why),
+                      row.status.value.replace("_", " "), row.owner or "—",
+                      escape("; ".join(row.problems)) or "—")  # fmt: skip
+    out.print(table)
+    with_problems = sum(1 for e in entries if e.row.problems)
+    out.print(f"{len(entries)} controls; {with_problems} with something to resolve")
