@@ -604,9 +604,15 @@ def test_soa_not_needed_and_undecided_is_open() -> None:
         ),
         pytest.param(
             [],
-            Decision(applicable=True),
+            Decision(applicable=True, inclusion_note="Group policy requires it"),
             ["applicable, with no owner"],
             id="included-without-owner",
+        ),
+        pytest.param(
+            [],
+            Decision(applicable=True, owner="  "),
+            ["applicable, with no owner", "included without a justification: say why it applies"],
+            id="included-by-hand-with-a-blank-owner-and-no-reason",
         ),
         pytest.param(
             [BIAS],
@@ -651,9 +657,11 @@ def test_soa_excluded_row_carries_the_stripped_reason_and_no_inclusion() -> None
 
 
 def test_soa_decision_overrides_the_needs_either_way() -> None:
-    included = soa_row("X.1", "Own control", [], Decision(applicable=True, owner="dana"))
+    included = soa_row("X.1", "Own control", [],
+                       Decision(applicable=True, owner="dana", inclusion_note="Sector rules"))  # fmt: skip
     assert included.applicable is True
     assert included.problems == []
+    assert included.inclusion_justification == "Sector rules"
     excluded = soa_row("X.2", "Own control", [BIAS], Decision(applicable=False))
     assert excluded.applicable is False
 
@@ -706,8 +714,10 @@ def criteria_strategy(draw: st.DrawFn) -> Criteria:
             row.append(min(top, floor + draw(st.integers(0, top))))
         ranks.append(row)
     levels = []
+    # The acceptable levels are the lowest ones: a higher level is never easier to accept.
+    accept_up_to = draw(st.integers(0, n_levels))
     for i in range(n_levels):
-        acceptable = draw(st.booleans())
+        acceptable = i < accept_up_to
         roles = draw(st.lists(st.sampled_from(Role), min_size=1, max_size=3, unique=True))
         levels.append(
             RiskLevel(
@@ -841,3 +851,11 @@ def test_rules_import_nothing_that_does_io() -> None:
     }
     assert "pydantic" in imported  # the parse found the imports at all
     assert imported <= ALLOWED_IMPORTS, imported - ALLOWED_IMPORTS
+
+
+def test_a_higher_level_cannot_be_easier_to_accept() -> None:
+    data = default_criteria().model_dump()
+    data["levels"][3].update(acceptable=True, accept_roles=["owner"])  # critical acceptable
+    data["levels"][2].update(acceptable=False, accept_roles=[])  # high not
+    with pytest.raises(ValidationError, match="cannot be easier to accept"):
+        Criteria.model_validate(data)

@@ -97,9 +97,14 @@ class Criteria(_Model):
                         f"matrix: cell {li}x{ci} is lower than cell {li}x{ci - 1} "
                         "(a worse consequence cannot be a lower level)"
                     )
-        for lv in self.levels:
+        for i, lv in enumerate(self.levels):
             if lv.acceptable and not lv.accept_roles:
                 raise ValueError(f"levels: say who may accept a risk at '{lv.id}'")
+            if lv.acceptable and any(not lower.acceptable for lower in self.levels[:i]):
+                raise ValueError(
+                    f"levels: '{lv.id}' is acceptable but a lower level is not; a higher level "
+                    "cannot be easier to accept"
+                )
         return self
 
     def level(self, level_id: str) -> RiskLevel:
@@ -302,8 +307,10 @@ def soa_row(
         problems.append(f"excluded, but needed by: {listing}")
     if applicable is False and not d.exclusion_reason.strip():
         problems.append("excluded without a justification")
-    if applicable and not d.owner:
+    if applicable and not (d.owner or "").strip():
         problems.append("applicable, with no owner")
+    if applicable and not needs and not d.inclusion_note.strip():
+        problems.append("included without a justification: say why it applies")
     if applicable is None:
         problems.append("not yet decided: include it or exclude it with a reason")
     return SoaRow(
