@@ -274,7 +274,9 @@ def test_user_markup_is_literal_text_never_markup(
 
 
 def test_weasyprint_may_fetch_nothing() -> None:
-    fetcher = ex._url_fetcher()
+    from aims.exports.pdf import url_fetcher
+
+    fetcher = url_fetcher()
     for url in ("http://127.0.0.1:9/x.png", "file:///etc/passwd", "data:text/plain,hi"):
         with pytest.raises(ValueError):
             fetcher(url)

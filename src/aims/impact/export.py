@@ -14,7 +14,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, NoReturn
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -24,7 +23,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from jinja2 import DictLoader, Environment, StrictUndefined
 
-from aims.errors import FieldError, Unavailable, ValidationFailed
+from aims.errors import FieldError, ValidationFailed
+from aims.exports.pdf import html_to_pdf
 from aims.impact.questionnaire import QuestionKind, Questionnaire
 from aims.impact.rules import MITIGATION_THRESHOLD, REDUCTION, TEXT_PARTS, Score
 from aims.impact.schemas import AssessmentOut, FriaOut, ImpactOut, SystemInfo
@@ -535,24 +535,6 @@ _ENV = Environment(
 )
 
 
-def _refuse(url: str) -> NoReturn:
-    raise ValueError(f"exports load nothing from outside; refused {url[:80]!r}")
-
-
-def _url_fetcher() -> Any:
-    """A fetcher that refuses every URL, so no field can make the server fetch anything."""
-    try:
-        from weasyprint.urls import URLFetcher  # WeasyPrint 68 and later
-    except ImportError:  # older versions take a plain function
-        return _refuse
-
-    class RefuseAll(URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: object = None) -> NoReturn:
-            _refuse(url)
-
-    return RefuseAll()
-
-
 def render_html(content: Content) -> str:
     """The HTML WeasyPrint lays out; every value is escaped by Jinja2's autoescape."""
     return _ENV.get_template("document.html").render(
@@ -563,21 +545,7 @@ def render_html(content: Content) -> str:
 
 
 def _pdf(content: Content) -> bytes:
-    # Imported late: loading Pango costs time, and only the PDF export needs it.
-    try:
-        from weasyprint import CSS, HTML
-    except OSError as exc:  # the Pango system library is missing
-        raise Unavailable(
-            "PDF export needs the Pango library (Debian: libpango-1.0-0 libpangoft2-1.0-0); "
-            "the DOCX export works without it"
-        ) from exc
-
-    fetcher = _url_fetcher()
-    # The style sheet goes in beside the HTML, not inside it, so autoescaping never touches it.
-    style = CSS(string=_CSS, url_fetcher=fetcher)
-    html = HTML(string=render_html(content), base_url=None, url_fetcher=fetcher)
-    pdf: bytes = html.write_pdf(stylesheets=[style])
-    return pdf
+    return html_to_pdf(render_html(content), _CSS)
 
 
 # --- DOCX ----------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""File exports shared by capabilities: HTML to PDF without network access."""
