@@ -22,6 +22,7 @@ class ApprovableVersion:
 
     __approval_fields__: tuple[str, ...] = ()
     __approval_label__: str = "This version"  # how messages name it
+    __approve_from_draft__: bool = False  # True: no review step, a draft is approved directly
     __approver_roles__: frozenset[Role] = DEFAULT_APPROVER_ROLES
 
     series_id: Mapped[uuid.UUID] = mapped_column(index=True, default=uuid.uuid4)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -152,8 +153,12 @@ def approve(
     version: int,
     note: str = "",
     approver_roles: frozenset[Role] | None = None,
+    last_editor_id: uuid.UUID | Literal["stamped"] | None = "stamped",
 ) -> V:
     """Approve a version in review; the series' previously approved version is superseded.
+
+    ``last_editor_id`` names who last changed the content when that is not the version row's
+    own stamp (the SoA: its snapshot is taken by anyone; its decisions are the content).
 
     ``approver_roles`` narrows who may approve when an organisation set its own (A.5.2);
     without it the model's ``__approver_roles__`` apply.
@@ -164,12 +169,16 @@ def approve(
         approver_role=ctx.role,
         approver_id=ctx.user_id,
         author_id=record.author_id,
-        last_editor_id=record.updated_by_id,
+        last_editor_id=record.updated_by_id if last_editor_id == "stamped" else last_editor_id,
         approver_roles=approver_roles or type(record).__approver_roles__,
         content_editor_ids=record.content_editor_ids,
     )
     if refusal:
         raise PermissionDenied(refusal)
+    if type(record).__approve_from_draft__ and record.status == Status.DRAFT.value:
+        # Records without a review step (the SoA) go from draft to approved in one write.
+        record.status = Status.IN_REVIEW.value
+        record.submitted_at = utcnow()
     previous = db.scalars(
         scoped(type(record), ctx.organisation_id).where(
             type(record).series_id == record.series_id,

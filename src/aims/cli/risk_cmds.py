@@ -1,16 +1,19 @@
-"""risk list|show|add and soa show."""
+"""risk list|show|add and soa show|export|approve."""
 
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from aims.cli.common import OrgOpt, operator_context, organisation, out, work
+from aims.cli.common import OrgOpt, fail, operator_context, organisation, out, work
 from aims.risk import service
+from aims.risk.api import soa_file
 from aims.risk.schemas import RiskIn
 from aims.store.listing import ListParams
 from aims.systems import service as systems
@@ -136,3 +139,43 @@ def soa_show(
     out.print(table)
     with_problems = sum(1 for e in entries if e.row.problems)
     out.print(f"{len(entries)} controls; {with_problems} with something to resolve")
+
+
+class SoaFormat(StrEnum):
+    XLSX = "xlsx"
+    PDF = "pdf"
+
+
+@soa_app.command("export")
+def soa_export(
+    fmt: Annotated[SoaFormat, typer.Option("--format", help="xlsx or pdf.")] = SoaFormat.XLSX,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+    version: Annotated[
+        str | None, typer.Option(help="A version's id (default: the live SoA).")
+    ] = None,
+    org: OrgOpt = None,
+) -> None:
+    """Export the SoA as XLSX (one row per control, filters, printable) or PDF."""
+    with work() as db:
+        ctx = operator_context(db, organisation(db, org))
+        content, _media, name = soa_file(db, ctx, fmt.value, version)
+    target = output or Path(name)
+    try:
+        target.write_bytes(content)
+    except OSError as exc:
+        fail(f"cannot write {target}: {exc}")
+    out.print(f"Wrote {target} ({len(content):,} bytes)", markup=False)
+
+
+@soa_app.command("approve")
+def soa_approve(
+    note: Annotated[str, typer.Option(help="What this version is for.")] = "",
+    org: OrgOpt = None,
+) -> None:
+    """Freeze the SoA as it stands and approve it (refused to whoever changed its decisions)."""
+    with work() as db:
+        ctx = operator_context(db, organisation(db, org))
+        draft = service.snapshot_soa(db, ctx, note)
+        approved = service.approve_soa(db, ctx, draft, expected=draft.version, note=note)
+        revision, problems = approved.revision, approved.problems
+    out.print(f"Approved SoA revision {revision} ({problems} row(s) with open questions)")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from dataclasses import replace
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
+from aims.access import service as access
 from aims.access.context import Context
 from aims.api.deps import Ctx, Db, Listing
 from aims.api.schemas import PROBLEM_RESPONSES, PageOut
-from aims.risk import rules, service
-from aims.risk.models import Risk, RiskReview, TreatmentAction
+from aims.risk import export, rules, service
+from aims.risk.models import Risk, RiskReview, SoaVersion, TreatmentAction
 from aims.risk.schemas import (
     AcceptIn,
     ActionIn,
@@ -33,12 +35,17 @@ from aims.risk.schemas import (
     RiskOut,
     RiskPatch,
     RiskStatus,
+    SnapshotIn,
+    SoaApproveIn,
     SoaOut,
     SoaRowOut,
+    SoaVersionOut,
 )
+from aims.store.listing import ListParams
 from aims.store.types import utcnow
 
 router = APIRouter(prefix="/api/v1", tags=["risk"], responses=PROBLEM_RESPONSES)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def action_out(action: TreatmentAction) -> ActionOut:
@@ -139,6 +146,56 @@ def list_risks(
 @router.post("/risks", response_model=RiskOut, status_code=status.HTTP_201_CREATED)
 def create_risk(body: RiskIn, db: Db, ctx: Ctx) -> RiskOut:
     return risk_out(db, ctx, service.create_risk(db, ctx, body))
+
+
+@router.get(
+    "/risks/export",
+    summary="The register as XLSX or CSV (same filters as the list)",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}, "text/csv": {}}}},
+)
+def export_register(
+    db: Db,
+    ctx: Ctx,
+    format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx",
+    system_id: Annotated[uuid.UUID | None, Query()] = None,
+    residual_level: Annotated[str | None, Query()] = None,
+) -> Response:
+    content, media, name = register_file(db, ctx, format, system_id=system_id,
+                                         residual_level=residual_level)  # fmt: skip
+    return _download(content, media, name)
+
+
+def register_file(
+    db: Session,
+    ctx: Context,
+    fmt: str,
+    *,
+    system_id: uuid.UUID | None = None,
+    residual_level: str | None = None,
+) -> tuple[bytes, str, str]:
+    """The register file for the API, the pages and the CLI (every matching risk)."""
+    params = ListParams(limit=200).with_filters(
+        system_id=str(system_id) if system_id else None, residual_level=residual_level
+    )
+    risks: list[RiskOut] = []
+    while True:
+        page = service.list_risks(db, ctx, params)
+        risks += [risk_out(db, ctx, r) for r in page.items]
+        if not page.next_cursor:
+            break
+        params = replace(params, cursor=page.next_cursor)
+    org = access.get_organisation(db, ctx).name
+    stamp = utcnow().strftime("%Y%m%d")
+    if fmt == "csv":
+        return export.register_csv(risks), "text/csv; charset=utf-8", f"risk-register-{stamp}.csv"
+    about = [("Organisation", org), ("Risks", str(len(risks)))]
+    return export.register_xlsx(risks, about=about), XLSX, f"risk-register-{stamp}.xlsx"
+
+
+def _download(content: bytes, media: str, name: str) -> Response:
+    return Response(content, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
 @router.post(
@@ -272,3 +329,94 @@ def get_soa(db: Db, ctx: Ctx) -> SoaOut:
 )
 def decide(control_id: str, body: DecisionIn, db: Db, ctx: Ctx) -> SoaRowOut:
     return soa_row_out(service.decide(db, ctx, control_id, body))
+
+
+def version_out(v: SoaVersion) -> SoaVersionOut:
+    return SoaVersionOut(
+        id=v.id, revision=v.revision, status=v.status, note=v.note, problems=v.problems,
+        approved_by=v.approver.email if v.approver else None, approved_at=v.approved_at,
+        version=v.version, rows=[SoaRowOut.model_validate(
+            {**r, "needs": [NeedOut(kind="risk", ref="", label=n) for n in r["needs"]],
+             "version": 0}) for r in v.rows],
+    )  # fmt: skip
+
+
+@router.get("/soa/versions", response_model=list[SoaVersionOut], summary="SoA versions")
+def soa_versions(db: Db, ctx: Ctx) -> list[SoaVersionOut]:
+    return [version_out(v) for v in service.soa_versions(db, ctx)]
+
+
+@router.post(
+    "/soa/versions",
+    response_model=SoaVersionOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Freeze the SoA as it stands into a draft version",
+)
+def snapshot(body: SnapshotIn, db: Db, ctx: Ctx) -> SoaVersionOut:
+    return version_out(service.snapshot_soa(db, ctx, body.note))
+
+
+@router.get("/soa/versions/{version_id}", response_model=SoaVersionOut)
+def soa_version(version_id: uuid.UUID, db: Db, ctx: Ctx) -> SoaVersionOut:
+    return version_out(service.get_soa_version(db, ctx, version_id))
+
+
+@router.post(
+    "/soa/versions/{version_id}/approve",
+    response_model=SoaVersionOut,
+    summary="Approve (an owner or manager who changed none of its decisions)",
+)
+def approve_soa(version_id: uuid.UUID, body: SoaApproveIn, db: Db, ctx: Ctx) -> SoaVersionOut:
+    v = service.get_soa_version(db, ctx, version_id)
+    return version_out(service.approve_soa(db, ctx, v, expected=body.version, note=body.note))
+
+
+@router.get("/soa/versions/{version_id}/compare", summary="What changed between two versions")
+def compare_soa(
+    version_id: uuid.UUID,
+    db: Db,
+    ctx: Ctx,
+    with_: Annotated[uuid.UUID, Query(alias="with")],
+) -> dict[str, Any]:
+    a, b, changes = service.compare_soa(db, ctx, str(version_id), str(with_))
+    return {
+        "before": {"id": str(a.id), "revision": a.revision, "status": a.status},
+        "after": {"id": str(b.id), "revision": b.revision, "status": b.status},
+        "changes": [{"control_id": c, "fields": {k: list(v) for k, v in f.items()}}
+                    for c, f in changes],
+    }  # fmt: skip
+
+
+@router.get(
+    "/soa/export",
+    summary="The SoA (live, or one version) as XLSX or PDF",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}, "application/pdf": {}}}},
+)
+def export_soa(
+    db: Db,
+    ctx: Ctx,
+    format: Annotated[Literal["xlsx", "pdf"], Query()] = "xlsx",
+    version_id: Annotated[uuid.UUID | None, Query(alias="version")] = None,
+) -> Response:
+    return _download(*soa_file(db, ctx, format, version_id))
+
+
+def soa_file(
+    db: Session, ctx: Context, fmt: str, version_id: uuid.UUID | str | None = None
+) -> tuple[bytes, str, str]:
+    """The SoA file for the API, the pages and the CLI."""
+    org = access.get_organisation(db, ctx).name
+    if version_id is not None:
+        v = service.get_soa_version(db, ctx, version_id)
+        rows, label = v.rows, f"revision {v.revision}, {v.status}"
+        about = [("Organisation", org), ("Version", label)]
+        if v.approver:
+            about.append(("Approved", f"{v.approver.email}, {v.approved_at:%Y-%m-%d}"))
+    else:
+        rows = [service.row_dict(e) for e in service.soa(db, ctx)]
+        about = [("Organisation", org), ("Version", "the live SoA (not an approved version)")]
+    name = f"statement-of-applicability-{utcnow():%Y%m%d}"
+    if fmt == "pdf":
+        return export.soa_pdf(rows, about=about), "application/pdf", f"{name}.pdf"
+    return export.soa_xlsx(rows, about=about), XLSX, f"{name}.xlsx"

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from aims.approval.models import ApprovableVersion
 from aims.store.base import Base, IdMixin, OrgScoped, Record, Stamped
 
 
@@ -129,3 +130,21 @@ class SoaDecision(Record, Base):
     )
 
     owner = relationship("User", foreign_keys="SoaDecision.owner_id", lazy="joined")
+
+
+class SoaVersion(ApprovableVersion, Record, Base):
+    """An approved SoA is a frozen snapshot of every row as it was derived and decided; the
+    live SoA goes on changing with the treatments."""
+
+    __tablename__ = "soa_versions"
+    __table_args__ = (UniqueConstraint("organisation_id", "series_id", "revision"),)
+    __approval_label__ = "The SoA version"
+    __approve_from_draft__ = True
+    __approval_fields__ = ("rows", "note")
+
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[int] = mapped_column(Integer, default=0)
+
+    author = relationship("User", foreign_keys="SoaVersion.author_id", lazy="joined")
+    approver = relationship("User", foreign_keys="SoaVersion.approved_by_id", lazy="joined")

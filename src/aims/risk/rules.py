@@ -335,3 +335,23 @@ def exclusion_refusal(needs: Sequence[Need], *, reason: str, override_reason: st
         listing = "; ".join(n.label for n in needs)
         return f"it is needed by: {listing}; record an override reason to exclude it anyway"
     return None
+
+
+SOA_COMPARED = ("applicable", "inclusion_justification", "exclusion_justification", "status",
+                "owner")  # fmt: skip
+
+
+def soa_changes(
+    before: Sequence[Mapping[str, object]], after: Sequence[Mapping[str, object]]
+) -> list[tuple[str, dict[str, tuple[object, object]]]]:
+    """Per control, the fields that differ between two SoA snapshots (controls in order)."""
+    old = {str(r["control_id"]): r for r in before}
+    new = {str(r["control_id"]): r for r in after}
+    order = list(dict.fromkeys([*old, *new]))
+    changes = []
+    for key in order:
+        a, b = old.get(key, {}), new.get(key, {})
+        fields = {f: (a.get(f), b.get(f)) for f in SOA_COMPARED if a.get(f) != b.get(f)}
+        if fields:
+            changes.append((key, fields))
+    return changes

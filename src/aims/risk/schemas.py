@@ -229,3 +229,24 @@ class DecisionIn(StrictIn):
     override_reason: str = Field(default="", max_length=4000)
     status: ImplementationStatus = ImplementationStatus.NOT_STARTED
     owner_email: str | None = None
+
+
+class SnapshotIn(StrictIn):
+    note: str = Field(default="", max_length=4000, description="What this version is for")
+
+
+class SoaApproveIn(StrictIn):
+    version: int
+    note: str = Field(default="", max_length=2000)
+
+
+class SoaVersionOut(BaseModel):
+    id: uuid.UUID
+    revision: int
+    status: str
+    note: str
+    problems: int
+    approved_by: str | None
+    approved_at: datetime | None
+    version: int
+    rows: list[SoaRowOut]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from aims.access.context import Context
 from aims.access.models import Membership, User
 from aims.access.rules import Permission
+from aims.approval import service as approval
 from aims.catalog.loader import get_catalog
 from aims.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from aims.risk import rules
@@ -28,6 +29,7 @@ from aims.risk.models import (
     RiskCriteria,
     RiskReview,
     SoaDecision,
+    SoaVersion,
     TreatmentAction,
 )
 from aims.risk.rules import Criteria, Decision, ImplementationStatus, Need
@@ -622,3 +624,94 @@ def decide(db: Session, ctx: Context, control_id: str, body: DecisionIn) -> SoaE
     db.flush()
     db.expire(stored, ["owner"])
     return next(e for e in soa(db, ctx) if e.row.control_id == key)
+
+
+# --- SoA versions ------------------------------------------------------------------------------
+
+
+def row_dict(entry: SoaEntry) -> dict[str, Any]:
+    row = entry.row
+    return {
+        "control_id": row.control_id, "title": row.title, "own": row.own,
+        "applicable": row.applicable, "needs": [n.label for n in row.needs],
+        "inclusion_justification": row.inclusion_justification,
+        "exclusion_justification": row.exclusion_justification,
+        "status": row.status.value, "owner": row.owner, "problems": row.problems,
+    }  # fmt: skip
+
+
+def soa_versions(db: Session, ctx: Context) -> list[SoaVersion]:
+    """Every SoA version of the organisation, oldest first (one series per organisation)."""
+    ctx.require(Permission.READ)
+    return list(db.scalars(scoped(SoaVersion, ctx.organisation_id).order_by(SoaVersion.revision)))
+
+
+def get_soa_version(db: Session, ctx: Context, version_id: uuid.UUID | str) -> SoaVersion:
+    ctx.require(Permission.READ)
+    return get_scoped(db, SoaVersion, ctx.organisation_id, version_id, label="SoA version")
+
+
+def _decision_editors(db: Session, ctx: Context, since: Any) -> list[str]:
+    """Who changed SoA decisions since the last approval: none of them may approve."""
+    stmt = select(SoaDecision.updated_by_id).where(
+        SoaDecision.organisation_id == ctx.organisation_id, SoaDecision.updated_by_id.is_not(None)
+    )
+    if since is not None:
+        stmt = stmt.where(SoaDecision.updated_at > since)
+    return sorted({str(u) for u in db.scalars(stmt)})
+
+
+def snapshot_soa(db: Session, ctx: Context, note: str = "") -> SoaVersion:
+    """Freeze the SoA as it stands into a draft version (refreshing an open draft).
+
+    Whoever changed the decisions since the last approval counts as an editor of the
+    version, so a second person approves; taking the snapshot is not editing it.
+    """
+    ctx.require(Permission.EDIT)
+    rows = [row_dict(e) for e in soa(db, ctx)]
+    problems = sum(1 for r in rows if r["problems"])
+    existing = soa_versions(db, ctx)
+    approved = [v for v in existing if v.approved_at is not None]
+    editors = _decision_editors(db, ctx, approved[-1].approved_at if approved else None)
+    content = {"rows": rows, "note": note}
+    if not existing:
+        draft = approval.create_first(db, ctx, SoaVersion, content, derived={"problems": problems})
+    else:
+        open_draft = approval.open_version(db, ctx, SoaVersion, existing[0].series_id)
+        if open_draft is not None and open_draft.status == "in_review":
+            approval.return_to_draft(db, ctx, open_draft, version=open_draft.version,
+                                     note="refreshed with the current SoA")  # fmt: skip
+        if open_draft is not None:
+            counted = {"problems": problems}
+            draft = approval.edit(db, ctx, open_draft, version=open_draft.version,
+                                  content=content, derived=lambda _r: counted)  # fmt: skip
+        else:
+            draft = approval.start_new_version(db, ctx, existing[-1], content=content,
+                                               derived={"problems": problems})  # fmt: skip
+    draft.author_id = uuid.UUID(editors[-1]) if editors else None
+    draft.content_editor_ids = editors
+    db.flush()
+    return draft
+
+
+def approve_soa(
+    db: Session, ctx: Context, version: SoaVersion, *, expected: int, note: str = ""
+) -> SoaVersion:
+    """Approve a draft SoA version (an owner or manager who changed none of its decisions)."""
+    last = db.scalars(
+        select(SoaDecision.updated_by_id)
+        .where(SoaDecision.organisation_id == ctx.organisation_id)
+        .order_by(SoaDecision.updated_at.desc())
+        .limit(1)
+    ).first()
+    approval.approve(db, ctx, version, version=expected, note=note, last_editor_id=last)
+    db.expire(version, ["approver"])
+    return version
+
+
+def compare_soa(
+    db: Session, ctx: Context, first: str, second: str
+) -> tuple[SoaVersion, SoaVersion, list[tuple[str, dict[str, tuple[object, object]]]]]:
+    a, b = sorted([get_soa_version(db, ctx, first), get_soa_version(db, ctx, second)],
+                  key=lambda v: v.revision)  # fmt: skip
+    return a, b, rules.soa_changes(a.rows, b.rows)

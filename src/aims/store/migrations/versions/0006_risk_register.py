@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-29 15:14:40.718641
+Create Date: 2026-11-29 15:28:08.187867
 """
 
 from collections.abc import Sequence
@@ -121,6 +121,84 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_soa_decisions_organisation_id"), ["organisation_id"], unique=False
         )
+
+    op.create_table(
+        "soa_versions",
+        sa.Column("rows", sa.JSON(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("problems", sa.Integer(), nullable=False),
+        sa.Column("series_id", sa.Uuid(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("submitted_at", aims.store.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("approved_at", aims.store.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("superseded_at", aims.store.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("review_note", sa.String(length=2000), nullable=False),
+        sa.Column("content_editor_ids", sa.JSON(), nullable=False),
+        sa.Column("author_id", sa.Uuid(), nullable=True),
+        sa.Column("approved_by_id", sa.Uuid(), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("organisation_id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", aims.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", aims.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Uuid(), nullable=True),
+        sa.Column("updated_by_id", sa.Uuid(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("deleted_at", aims.store.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deleted_by_id", sa.Uuid(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["approved_by_id"],
+            ["users.id"],
+            name=op.f("fk_soa_versions_approved_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["users.id"],
+            name=op.f("fk_soa_versions_author_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_soa_versions_created_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["deleted_by_id"],
+            ["users.id"],
+            name=op.f("fk_soa_versions_deleted_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+            name=op.f("fk_soa_versions_organisation_id_organisations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"],
+            ["users.id"],
+            name=op.f("fk_soa_versions_updated_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_soa_versions")),
+        sa.UniqueConstraint(
+            "organisation_id",
+            "series_id",
+            "revision",
+            name=op.f("uq_soa_versions_organisation_id_series_id_revision"),
+        ),
+    )
+    with op.batch_alter_table("soa_versions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_soa_versions_deleted_at"), ["deleted_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_soa_versions_organisation_id"), ["organisation_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_soa_versions_series_id"), ["series_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_soa_versions_status"), ["status"], unique=False)
 
     op.create_table(
         "risks",
@@ -419,6 +497,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_risks_acceptance_expires"))
 
     op.drop_table("risks")
+    with op.batch_alter_table("soa_versions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_soa_versions_status"))
+        batch_op.drop_index(batch_op.f("ix_soa_versions_series_id"))
+        batch_op.drop_index(batch_op.f("ix_soa_versions_organisation_id"))
+        batch_op.drop_index(batch_op.f("ix_soa_versions_deleted_at"))
+
+    op.drop_table("soa_versions")
     with op.batch_alter_table("soa_decisions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_soa_decisions_organisation_id"))
         batch_op.drop_index(batch_op.f("ix_soa_decisions_deleted_at"))

@@ -1,0 +1,123 @@
+"""SoA versions (snapshot, approval by someone who changed none of it, compare) and the SoA and
+register exports, read back as files."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+from aims.access.rules import Role
+from tests.conftest import Org
+from tests.risk.test_register_api import risk
+
+
+def _decide(client: TestClient, org: Org, control: str, role: Role, **body: object) -> None:
+    current = next(r for r in client.get("/api/v1/soa", headers=org.headers()).json()["rows"]
+                   if r["control_id"] == control)  # fmt: skip
+    response = client.put(f"/api/v1/soa/{control}", json={"version": current["version"], **body},
+                          headers=org.headers(role))  # fmt: skip
+    assert response.status_code == 200, response.text
+
+
+def test_versions_are_approved_by_a_second_person_and_compared(
+    client: TestClient, org: Org
+) -> None:
+    r = risk(client, org)
+    client.post(f"/api/v1/risks/{r['id']}/controls", json={"control_id": "A.5.4"},
+                headers=org.headers())  # fmt: skip
+    _decide(client, org, "A.10.4", Role.MANAGER, applicable=False,
+            exclusion_reason="Meridian supplies no AI to customers")  # fmt: skip
+    draft = client.post("/api/v1/soa/versions", json={"note": "First SoA"},
+                        headers=org.headers(Role.CONTRIBUTOR))  # fmt: skip
+    assert draft.status_code == 201
+    v1 = draft.json()
+    assert v1["revision"] == 1 and v1["status"] == "draft" and len(v1["rows"]) == 38
+    # The manager changed a decision, so the manager may not approve this version.
+    refused = client.post(f"/api/v1/soa/versions/{v1['id']}/approve",
+                          json={"version": v1["version"]}, headers=org.headers(Role.MANAGER))  # fmt: skip
+    assert refused.status_code == 403 and "may not approve" in refused.json()["detail"]
+    assert client.post(f"/api/v1/soa/versions/{v1['id']}/approve",
+                       json={"version": v1["version"]},
+                       headers=org.headers(Role.CONTRIBUTOR)).status_code == 403  # fmt: skip
+    approved = client.post(f"/api/v1/soa/versions/{v1['id']}/approve",
+                           json={"version": v1["version"]}, headers=org.headers(Role.OWNER))  # fmt: skip
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "approved"
+    assert approved.json()["approved_by"] == org.emails[Role.OWNER]
+    # The live SoA moves on; the approved snapshot does not.
+    _decide(client, org, "A.5.4", Role.CONTRIBUTOR, applicable=True,
+            owner_email=org.emails[Role.MANAGER], status="planned")  # fmt: skip
+    frozen = client.get(f"/api/v1/soa/versions/{v1['id']}", headers=org.headers()).json()
+    assert next(x for x in frozen["rows"] if x["control_id"] == "A.5.4")["owner"] is None
+    v2 = client.post("/api/v1/soa/versions", json={"note": "Owners named"},
+                     headers=org.headers(Role.OWNER)).json()  # fmt: skip
+    assert v2["revision"] == 2
+    ok = client.post(f"/api/v1/soa/versions/{v2['id']}/approve", json={"version": v2["version"]},
+                     headers=org.headers(Role.MANAGER))  # fmt: skip
+    assert ok.status_code == 200
+    history = client.get("/api/v1/soa/versions", headers=org.headers()).json()
+    assert [(v["revision"], v["status"]) for v in history] == [(1, "superseded"), (2, "approved")]
+    diff = client.get(f"/api/v1/soa/versions/{v2['id']}/compare", params={"with": v1["id"]},
+                      headers=org.headers()).json()  # fmt: skip
+    assert diff["before"]["revision"] == 1
+    assert [c["control_id"] for c in diff["changes"]] == ["A.5.4"]
+    assert diff["changes"][0]["fields"]["owner"] == [None, org.emails[Role.MANAGER]]
+
+
+def test_soa_exports_read_back(client: TestClient, org: Org) -> None:
+    r = risk(client, org, title='=HYPERLINK("http://x") injected')
+    client.post(f"/api/v1/risks/{r['id']}/controls", json={"control_id": "A.6.2.4"},
+                headers=org.headers())  # fmt: skip
+    _decide(client, org, "A.10.4", Role.MANAGER, applicable=False,
+            exclusion_reason="No AI supplied to customers")  # fmt: skip
+    xlsx = client.get("/api/v1/soa/export", params={"format": "xlsx"}, headers=org.headers())
+    assert xlsx.status_code == 200 and "attachment" in xlsx.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    sheet = book["Statement of Applicability"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1"
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 38
+    a624 = next(x for x in rows if x[0] == "A.6.2.4")
+    assert a624[2] == "Yes" and a624[3].startswith("Treats: R-001 =HYPERLINK")
+    assert sheet.cell(row=[x[0] for x in rows].index("A.6.2.4") + 2, column=4).data_type == "s"
+    a104 = next(x for x in rows if x[0] == "A.10.4")
+    assert a104[2] == "No" and a104[4] == "No AI supplied to customers"
+    assert book["About"]["A1"].value == "Organisation"
+    pdf = client.get("/api/v1/soa/export", params={"format": "pdf"}, headers=org.headers())
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "Statement of Applicability" in text and "A.10.4" in text and len(reader.pages) >= 2
+
+
+def test_register_exports_read_back(client: TestClient, org: Org) -> None:
+    risk(client, org, title="-2+3 looks like a formula", owner_email=org.emails[Role.MANAGER])
+    risk(client, org, title="Second risk")
+    as_csv = client.get("/api/v1/risks/export", params={"format": "csv"}, headers=org.headers())
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Ref", "Risk", "AI system"] and len(rows) == 3
+    assert rows[1][1] == "'-2+3 looks like a formula"
+    xlsx = client.get("/api/v1/risks/export", headers=org.headers())
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content))["Risk register"]
+    values = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [v[0] for v in values] == ["R-001", "R-002"]
+    assert values[0][1] == "-2+3 looks like a formula"  # text, kept as typed
+
+
+def test_cli_soa_export_and_approve(aims: object, tmp_path: Path) -> None:
+    assert aims("init", "--email", "boss@acme.example").code == 0  # type: ignore[operator]
+    target = tmp_path / "soa.xlsx"
+    done = aims("soa", "export", "--format", "xlsx", "--output", str(target))  # type: ignore[operator]
+    assert done.code == 0 and target.exists()
+    assert openpyxl.load_workbook(target)["Statement of Applicability"].max_row == 39
+    approved = aims("soa", "approve", "--note", "Baseline")  # type: ignore[operator]
+    assert approved.code == 0 and "Approved SoA revision 1" in approved.out
+    pdf = tmp_path / "soa.pdf"
+    assert aims("soa", "export", "--format", "pdf", "-o", str(pdf)).code == 0  # type: ignore[operator]
+    assert pdf.read_bytes().startswith(b"%PDF")
