@@ -104,6 +104,7 @@ def create_app(
     from aims.regulation import api as regulation_api
     from aims.regulation import pages as regulation_pages
     from aims.risk import api as risk_api
+    from aims.risk import pages as risk_pages
     from aims.systems import api as systems_api
     from aims.systems import pages as systems_pages
     from aims.web import pages as web_pages
@@ -128,6 +129,7 @@ def create_app(
         systems_pages.router,
         regulation_pages.router,
         impact_pages.router,
+        risk_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -715,3 +715,39 @@ def compare_soa(
     a, b = sorted([get_soa_version(db, ctx, first), get_soa_version(db, ctx, second)],
                   key=lambda v: v.revision)  # fmt: skip
     return a, b, rules.soa_changes(a.rows, b.rows)
+
+
+def heat_map(db: Session, ctx: Context) -> dict[str, dict[tuple[int, int], int]]:
+    """How many risks sit in each likelihood x consequence cell, inherent and residual (one
+    grouped query each, so it stays quick with thousands of risks)."""
+    ctx.require(Permission.READ)
+    maps: dict[str, dict[tuple[int, int], int]] = {}
+    for which, lk, cq in (
+        ("inherent", Risk.inherent_likelihood, Risk.inherent_consequence),
+        ("residual", Risk.residual_likelihood, Risk.residual_consequence),
+    ):
+        rows = db.execute(
+            select(lk, cq, func.count())
+            .where(
+                Risk.organisation_id == ctx.organisation_id,
+                Risk.deleted_at.is_(None),
+                lk.is_not(None),
+            )
+            .group_by(lk, cq)
+        ).all()
+        maps[which] = {(int(a), int(b)): int(n) for a, b, n in rows}
+    return maps
+
+
+def pending_referrals(db: Session, ctx: Context) -> list[Any]:
+    """Harms sent from impact assessments that no risk has taken up yet."""
+    from aims.impact.models import HarmReferral
+
+    ctx.require(Permission.READ)
+    return list(
+        db.scalars(
+            scoped(HarmReferral, ctx.organisation_id)
+            .where(HarmReferral.risk_id.is_(None))
+            .order_by(HarmReferral.created_at)
+        )
+    )
