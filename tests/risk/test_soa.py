@@ -121,3 +121,32 @@ def test_cli_soa_export_and_approve(aims: object, tmp_path: Path) -> None:
     pdf = tmp_path / "soa.pdf"
     assert aims("soa", "export", "--format", "pdf", "-o", str(pdf)).code == 0  # type: ignore[operator]
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_approved_impact_assessments_justify_the_a5_controls(client: TestClient, org: Org) -> None:
+    from tests.impact.test_assessment_api import _workflow_to_approval
+
+    a = _workflow_to_approval(client, org)  # one impact, on a group
+    client.post(f"/api/v1/impact/assessments/{a['id']}/approve", json={"version": a["version"]},
+                headers=org.headers(Role.MANAGER))  # fmt: skip
+    rows = {
+        r["control_id"]: r for r in client.get("/api/v1/soa", headers=org.headers()).json()["rows"]
+    }
+    for control in ("A.5.2", "A.5.3", "A.5.4"):
+        assert rows[control]["applicable"] is True
+        assert rows[control]["inclusion_justification"].startswith(
+            "Addresses: Impact assessment: CreditLens (revision 1)"
+        )
+    assert rows["A.5.5"]["applicable"] is None  # no impact on society recorded
+
+
+def test_dashboard_lists_lapsed_risk_work(client: TestClient, org: Org) -> None:
+    from tests.web.test_pages import sign_in
+
+    r = risk(client, org, next_review="2020-01-01")
+    client.post(f"/api/v1/risks/{r['id']}/actions", json={"title": "Retrain", "due_date": "2020-02-01"},
+                headers=org.headers())  # fmt: skip
+    sign_in(client, org.emails[Role.VIEWER])
+    page = client.get("/").text
+    assert "R-001</a> was due for review on 2020-01-01" in page
+    assert 'Treatment action "Retrain"' in page

@@ -555,6 +555,32 @@ def _needs(db: Session, ctx: Context) -> dict[str, list[Need]]:
     needs: dict[str, list[Need]] = defaultdict(list)
     for control_id, risk_id, ref, title in rows:
         needs[control_id].append(Need("risk", str(risk_id), f"{ref} {title}"))
+    for control_id, found in _impact_needs(db, ctx).items():
+        needs[control_id].extend(found)
+    return needs
+
+
+def _impact_needs(db: Session, ctx: Context) -> dict[str, list[Need]]:
+    """Approved impact assessments call for the A.5 controls they carry out: every one for
+    the process and its documentation (A.5.2, A.5.3), those with impacts on individuals or
+    groups for A.5.4, those with impacts on society for A.5.5."""
+    from aims.impact.models import ImpactAssessment
+
+    needs: dict[str, list[Need]] = defaultdict(list)
+    approved = db.scalars(
+        scoped(ImpactAssessment, ctx.organisation_id)
+        .where(ImpactAssessment.status == "approved")
+        .order_by(ImpactAssessment.title)
+    ).all()
+    for a in approved:
+        need = Need("impact", str(a.id), f"{a.title} (revision {a.revision})")
+        needs["A.5.2"].append(need)
+        needs["A.5.3"].append(need)
+        audiences = {i.get("affected") for i in a.impacts}
+        if audiences & {"individuals", "groups"}:
+            needs["A.5.4"].append(need)
+        if "society" in audiences:
+            needs["A.5.5"].append(need)
     return needs
 
 
