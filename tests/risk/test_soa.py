@@ -150,3 +150,39 @@ def test_dashboard_lists_lapsed_risk_work(client: TestClient, org: Org) -> None:
     page = client.get("/").text
     assert "R-001</a> was due for review on 2020-01-01" in page
     assert 'Treatment action "Retrain"' in page
+
+
+def test_own_controls_sit_beside_annex_a(client: TestClient, org: Org, other_org: Org) -> None:
+    created = client.post("/api/v1/soa/own-controls",
+                          json={"code": "mer-01", "title": "Model risk committee sign-off"},
+                          headers=org.headers())  # fmt: skip
+    assert created.status_code == 201 and created.json()["code"] == "MER-01"
+    assert client.post("/api/v1/soa/own-controls", json={"code": "MER-01", "title": "x"},
+                       headers=org.headers()).status_code == 409  # fmt: skip
+    looks_annex = client.post("/api/v1/soa/own-controls", json={"code": "A.11.1", "title": "x"},
+                              headers=org.headers())  # fmt: skip
+    assert looks_annex.status_code == 422 and looks_annex.json()["errors"][0]["loc"][-1] == "code"
+    r = risk(client, org)
+    selected = client.post(f"/api/v1/risks/{r['id']}/controls", json={"control_id": "mer-01"},
+                           headers=org.headers())  # fmt: skip
+    assert selected.status_code == 201 and selected.json()["controls"] == ["MER-01"]
+    rows = client.get("/api/v1/soa", headers=org.headers()).json()["rows"]
+    assert len(rows) == 39
+    own = rows[-1]
+    assert own["control_id"] == "MER-01" and own["own"] is True and own["applicable"] is True
+    assert own["inclusion_justification"].startswith("Treats: R-001")
+    decided = client.put("/api/v1/soa/MER-01", json={"version": 0, "applicable": True,
+                                                     "owner_email": org.emails[Role.OWNER]},
+                         headers=org.headers())  # fmt: skip
+    assert decided.status_code == 200 and decided.json()["problems"] == []
+    gone = client.delete(f"/api/v1/risks/{r['id']}/controls/mer-01", headers=org.headers())
+    assert gone.status_code == 200 and gone.json()["controls"] == []
+    # Another organisation neither sees the control nor can select it.
+    assert client.get("/api/v1/soa/own-controls", headers=other_org.headers()).json() == []
+    assert len(client.get("/api/v1/soa", headers=other_org.headers()).json()["rows"]) == 38
+    theirs = client.post("/api/v1/risks", json={"title": "x", "inherent_likelihood": 1,
+                                                "inherent_consequence": 1},
+                         headers=other_org.headers()).json()  # fmt: skip
+    refused = client.post(f"/api/v1/risks/{theirs['id']}/controls", json={"control_id": "MER-01"},
+                          headers=other_org.headers())  # fmt: skip
+    assert refused.status_code == 422

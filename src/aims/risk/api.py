@@ -29,6 +29,8 @@ from aims.risk.schemas import (
     FromReferralIn,
     NeedOut,
     Origin,
+    OwnControlIn,
+    OwnControlOut,
     RescoreOut,
     ReviewIn,
     RiskIn,
@@ -314,6 +316,25 @@ def soa_row_out(entry: service.SoaEntry) -> SoaRowOut:
         exclusion_justification=row.exclusion_justification, status=row.status,
         owner=row.owner, problems=row.problems, version=entry.version,
     )  # fmt: skip
+
+
+@router.get("/soa/own-controls", response_model=list[OwnControlOut], summary="Your own controls")
+def own_controls(db: Db, ctx: Ctx) -> list[OwnControlOut]:
+    return [OwnControlOut.model_validate(c, from_attributes=True)
+            for c in service.own_controls(db, ctx)]  # fmt: skip
+
+
+@router.post(
+    "/soa/own-controls",
+    response_model=OwnControlOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a control of your own beside Annex A",
+)
+def add_own_control(body: OwnControlIn, db: Db, ctx: Ctx) -> OwnControlOut:
+    control = service.create_own_control(
+        db, ctx, code=body.code, title=body.title, description=body.description
+    )
+    return OwnControlOut.model_validate(control, from_attributes=True)
 
 
 @router.get("/soa", response_model=SoaOut, summary="The Statement of Applicability, derived")

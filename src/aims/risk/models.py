@@ -148,3 +148,14 @@ class SoaVersion(ApprovableVersion, Record, Base):
 
     author = relationship("User", foreign_keys="SoaVersion.author_id", lazy="joined")
     approver = relationship("User", foreign_keys="SoaVersion.approved_by_id", lazy="joined")
+
+
+class OwnControl(Record, Base):
+    """A control of the organisation's own, beside Annex A (6.1.3 allows others)."""
+
+    __tablename__ = "own_controls"
+    __table_args__ = (UniqueConstraint("organisation_id", "code"),)
+
+    code: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")

@@ -26,6 +26,7 @@ from aims.risk.schemas import (
     ActionStatus,
     DecisionIn,
     FromReferralIn,
+    OwnControlIn,
     RiskFields,
     RiskIn,
     RiskPatch,
@@ -266,6 +267,7 @@ def _detail(
          "actions": service.actions_of(db, ctx, risk),
          "controls": service.controls_of(db, ctx, risk),
          "all_controls": list(get_catalog().controls.values()), "errors": errors or {},
+         "own_controls": service.own_controls(db, ctx),
          "members": [m.user.email for m in members], "action_statuses": list(ActionStatus),
          "can_edit": ctx.can(Permission.EDIT), "is_owner": risk.owner_id == ctx.user_id,
          "today": date.today(), **_criteria_context(db, info)},
@@ -487,6 +489,23 @@ async def soa_decide(
     if request.headers.get("HX-Request"):
         return render(request, "risk/soa_row.html", {**_soa_context(db, info), "e": entry})
     return HTMLResponse(status_code=303, headers={"Location": "/soa"})
+
+
+@router.post("/soa-own-controls")
+async def add_own_control(request: Request, db: PageDb, info: CsrfSession) -> object:
+    form = await request.form()
+    raw = {"code": str(form.get("code") or ""), "title": str(form.get("title") or "")}
+    try:
+        body = OwnControlIn.model_validate(raw)
+        with db.begin_nested():
+            service.create_own_control(db, info.context, code=body.code, title=body.title)
+    except (ValidationError, AimsError) as exc:
+        db.expire_all()
+        errors = _errors(exc)
+        return render(request, "risk/soa.html",
+                      {**_soa_context(db, info), "own_errors": errors, "own_values": raw},
+                      status_code=getattr(exc, "status", 422))  # fmt: skip
+    return RedirectResponse("/soa#own", status_code=303)
 
 
 @router.post("/soa-versions")

@@ -138,7 +138,9 @@ class ActionOut(BaseModel):
 
 
 class ControlIn(StrictIn):
-    control_id: str = Field(min_length=3, max_length=40, description="An Annex A control, A.x.y")
+    control_id: str = Field(
+        min_length=2, max_length=40, description="An Annex A control (A.x.y) or your own code"
+    )
     note: str = Field(default="", max_length=1000)
 
 
@@ -250,3 +252,16 @@ class SoaVersionOut(BaseModel):
     approved_at: datetime | None
     version: int
     rows: list[SoaRowOut]
+
+
+class OwnControlIn(StrictIn):
+    code: str = Field(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=4000)
+
+
+class OwnControlOut(BaseModel):
+    id: uuid.UUID
+    code: str
+    title: str
+    description: str

@@ -24,6 +24,7 @@ from aims.catalog.loader import get_catalog
 from aims.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from aims.risk import rules
 from aims.risk.models import (
+    OwnControl,
     Risk,
     RiskControl,
     RiskCriteria,
@@ -360,17 +361,56 @@ def controls_of(db: Session, ctx: Context, risk: Risk) -> list[RiskControl]:
 def select_control(db: Session, ctx: Context, risk: Risk, control_id: str, note: str = "") -> None:
     """The treatment selects an Annex A control for this risk."""
     ctx.require(Permission.EDIT)
-    control = get_catalog().controls.get(_control_key(control_id))
-    if control is None:
-        raise ValidationFailed(
-            f"'{control_id}' is not an Annex A control",
-            errors=[FieldError(("body", "control_id"), "not an Annex A control (A.2.2 to A.10.4)")],
-        )
-    if any(c.control_id == control.id for c in controls_of(db, ctx, risk)):
-        raise Conflict(f"{control.id} is already selected for {risk.ref}")
+    key = _known_control(db, ctx, control_id)
+    if any(c.control_id == key for c in controls_of(db, ctx, risk)):
+        raise Conflict(f"{key} is already selected for {risk.ref}")
     db.add(RiskControl(organisation_id=ctx.organisation_id, risk_id=risk.id,
-                       control_id=control.id, note=note))  # fmt: skip
+                       control_id=key, note=note))  # fmt: skip
     db.flush()
+
+
+def _known_control(db: Session, ctx: Context, control_id: str) -> str:
+    """An Annex A control id (any case) or one of the organisation's own codes; else a 422."""
+    key = _control_key(control_id)
+    if key in get_catalog().controls:
+        return key
+    own = _own_by_code(db, ctx).get(control_id.strip().upper())
+    if own is not None:
+        return own.code
+    raise ValidationFailed(
+        f"'{control_id}' is neither an Annex A control nor one of your own",
+        errors=[FieldError(("body", "control_id"),
+                           "not an Annex A control (A.2.2 to A.10.4) or one of your own codes")],
+    )  # fmt: skip
+
+
+def _own_by_code(db: Session, ctx: Context) -> dict[str, OwnControl]:
+    return {c.code: c for c in db.scalars(scoped(OwnControl, ctx.organisation_id)).all()}
+
+
+def own_controls(db: Session, ctx: Context) -> list[OwnControl]:
+    ctx.require(Permission.READ)
+    return sorted(_own_by_code(db, ctx).values(), key=lambda c: c.code)
+
+
+def create_own_control(
+    db: Session, ctx: Context, *, code: str, title: str, description: str = ""
+) -> OwnControl:
+    """Add a control of the organisation's own; its code must not look like Annex A's."""
+    ctx.require(Permission.EDIT)
+    key = code.strip().upper()
+    if key.startswith("A."):
+        raise ValidationFailed(
+            "codes starting with A. belong to Annex A",
+            errors=[FieldError(("body", "code"), "choose a code that does not start with A.")],
+        )
+    if key in _own_by_code(db, ctx):
+        raise Conflict(f"you already have a control {key}")
+    control = OwnControl(organisation_id=ctx.organisation_id, code=key, title=title.strip(),
+                         description=description.strip())  # fmt: skip
+    db.add(control)
+    db.flush()
+    return control
 
 
 def _control_key(control_id: str) -> str:
@@ -380,8 +420,9 @@ def _control_key(control_id: str) -> str:
 
 def deselect_control(db: Session, ctx: Context, risk: Risk, control_id: str) -> None:
     ctx.require(Permission.EDIT)
+    keys = {_control_key(control_id), control_id.strip().upper()}
     key = _control_key(control_id)
-    found = next((c for c in controls_of(db, ctx, risk) if c.control_id == key), None)
+    found = next((c for c in controls_of(db, ctx, risk) if c.control_id in keys), None)
     if found is None:
         raise NotFound(f"{key} is not selected for {risk.ref}")
     db.delete(found)
@@ -602,28 +643,34 @@ def soa(db: Session, ctx: Context) -> list[SoaEntry]:
     entries = []
     for control in get_catalog().controls.values():
         stored = decisions.get(control.id)
-        decision = (
-            Decision(
-                applicable=stored.applicable, inclusion_note=stored.inclusion_note,
-                exclusion_reason=stored.exclusion_reason, override_reason=stored.override_reason,
-                status=ImplementationStatus(stored.status),
-                owner=stored.owner.email if stored.owner else None,
-            )
-            if stored else None
-        )  # fmt: skip
+        decision = _decision(stored) if stored else None
         row = rules.soa_row(control.id, control.title, needs.get(control.id, []), decision)
         entries.append(SoaEntry(row, stored.version if stored else 0))
+    for own in own_controls(db, ctx):
+        stored = decisions.get(own.code)
+        row = rules.soa_row(own.code, own.title, needs.get(own.code, []),
+                            _decision(stored) if stored else None, own=True)  # fmt: skip
+        entries.append(SoaEntry(row, stored.version if stored else 0))
     return entries
+
+
+def _decision(stored: SoaDecision) -> Decision:
+    return Decision(
+        applicable=stored.applicable, inclusion_note=stored.inclusion_note,
+        exclusion_reason=stored.exclusion_reason, override_reason=stored.override_reason,
+        status=ImplementationStatus(stored.status),
+        owner=stored.owner.email if stored.owner else None,
+    )  # fmt: skip
 
 
 def decide(db: Session, ctx: Context, control_id: str, body: DecisionIn) -> SoaEntry:
     """Record what people decided for one control; excluding a needed control needs an
     override reason, and the refusal lists the risks that need it."""
     ctx.require(Permission.EDIT)
-    key = _control_key(control_id)
-    control = get_catalog().controls.get(key)
-    if control is None:
-        raise NotFound(f"no Annex A control '{control_id}'")
+    try:
+        key = _known_control(db, ctx, control_id)
+    except ValidationFailed as exc:
+        raise NotFound(f"no Annex A control or own control '{control_id}'") from exc
     needs = _needs(db, ctx).get(key, [])
     if body.applicable is False:
         refusal = rules.exclusion_refusal(
