@@ -624,3 +624,29 @@ def resolve_token(db: Session, secret: str) -> Context:
 def token_is_active(token: ApiToken, now: datetime | None = None) -> bool:
     now = now or utcnow()
     return token.revoked_at is None and token.expires_at > now
+
+
+def member_id(
+    db: Session, ctx: Context, email: str | None, *, field: str = "owner_email"
+) -> uuid.UUID | None:
+    """The id of the member with this e-mail (None for none); a stranger is a 422 on ``field``.
+
+    Records name their owners by e-mail on every face; this is the one place that checks it.
+    """
+    if not email:
+        return None
+    user = db.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            User.email == email.strip().lower(),
+            Membership.organisation_id == ctx.organisation_id,
+            Membership.deleted_at.is_(None),
+        )
+    )
+    if user is None:
+        raise ValidationFailed(
+            f"{email} is not a member of this organisation",
+            errors=[FieldError(("body", field), f"{email} is not a member here")],
+        )
+    return user.id

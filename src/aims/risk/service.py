@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aims.access import service as access
 from aims.access.context import Context
-from aims.access.models import Membership, User
 from aims.access.rules import Permission
 from aims.approval import service as approval
 from aims.catalog.loader import get_catalog
@@ -144,26 +144,6 @@ def _score_map(risk: Risk) -> dict[str, object]:
 # --- The register ------------------------------------------------------------------------------
 
 
-def _member_id(db: Session, ctx: Context, email: str | None, *, field: str) -> uuid.UUID | None:
-    if not email:
-        return None
-    user = db.scalar(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            User.email == email.strip().lower(),
-            Membership.organisation_id == ctx.organisation_id,
-            Membership.deleted_at.is_(None),
-        )
-    )
-    if user is None:
-        raise ValidationFailed(
-            f"{email} is not a member of this organisation",
-            errors=[FieldError(("body", field), f"{email} is not a member here")],
-        )
-    return user.id
-
-
 def _check_annex_c(fields: Mapping[str, Any]) -> None:
     catalog = get_catalog()
     sources = {s.id for s in catalog.risk_sources}
@@ -190,7 +170,7 @@ def _apply(db: Session, ctx: Context, risk: Risk, fields: Mapping[str, Any]) -> 
     if "system_id" in values and values["system_id"] is not None:
         values["system_id"] = systems.get_system(db, ctx, values["system_id"]).id
     if "owner_email" in values:
-        risk.owner_id = _member_id(db, ctx, values.pop("owner_email"), field="owner_email")
+        risk.owner_id = access.member_id(db, ctx, values.pop("owner_email"), field="owner_email")
     for key, value in values.items():
         setattr(risk, key, value)
     risk.inherent_level = rules.level_for(
@@ -443,7 +423,7 @@ def add_action(db: Session, ctx: Context, risk: Risk, body: ActionIn) -> Treatme
     ctx.require(Permission.EDIT)
     action = TreatmentAction(
         organisation_id=ctx.organisation_id, risk_id=risk.id, title=body.title,
-        owner_id=_member_id(db, ctx, body.owner_email, field="owner_email"),
+        owner_id=access.member_id(db, ctx, body.owner_email, field="owner_email"),
         due_date=body.due_date, status=body.status.value,
     )  # fmt: skip
     db.add(action)
@@ -461,7 +441,7 @@ def update_action(
     check_version(action, body.version, label="The action")
     sent = body.model_dump(exclude_unset=True, exclude={"version"})
     if "owner_email" in sent:
-        action.owner_id = _member_id(db, ctx, sent.pop("owner_email"), field="owner_email")
+        action.owner_id = access.member_id(db, ctx, sent.pop("owner_email"), field="owner_email")
     for key, value in sent.items():
         setattr(action, key, value.value if isinstance(value, ActionStatus) else value)
     db.flush()
@@ -679,7 +659,7 @@ def decide(db: Session, ctx: Context, control_id: str, body: DecisionIn) -> SoaE
         if refusal:
             field = "exclusion_reason" if not body.exclusion_reason.strip() else "override_reason"
             raise ValidationFailed(refusal, errors=[FieldError(("body", field), refusal)])
-    owner_id = _member_id(db, ctx, body.owner_email, field="owner_email")
+    owner_id = access.member_id(db, ctx, body.owner_email, field="owner_email")
     stored = _decisions(db, ctx).get(key)
     if stored is None:
         if body.version != 0:

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aims.access import service as access
 from aims.access.context import Context
-from aims.access.models import Membership, User
 from aims.access.rules import Permission
 from aims.errors import Conflict, FieldError, NotFound, ValidationFailed
 from aims.store.listing import ListParams, ListSpec, Page, paginate
@@ -90,32 +90,12 @@ def get_party(db: Session, ctx: Context, party_id: uuid.UUID | str) -> Party:
 # --- systems -------------------------------------------------------------------------------
 
 
-def _owner_id(db: Session, ctx: Context, email: str | None) -> uuid.UUID | None:
-    if not email:
-        return None
-    user = db.scalar(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            User.email == email.strip().lower(),
-            Membership.organisation_id == ctx.organisation_id,
-            Membership.deleted_at.is_(None),
-        )
-    )
-    if user is None:
-        raise ValidationFailed(
-            "unknown owner",
-            errors=[FieldError(("body", "owner_email"), f"{email} is not a member here")],
-        )
-    return user.id
-
-
 def _apply_system_fields(
     db: Session, ctx: Context, system: AISystem, fields: Mapping[str, Any]
 ) -> None:
     for key, value in fields.items():
         if key == "owner_email":
-            system.owner_id = _owner_id(db, ctx, value)
+            system.owner_id = access.member_id(db, ctx, value)
         elif key in LIST_FIELDS:
             setattr(system, key, sorted({str(_plain(v)) for v in value or []}))
         elif key in ENUM_FIELDS:
