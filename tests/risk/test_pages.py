@@ -58,6 +58,10 @@ def test_add_treat_and_accept_a_risk(client: TestClient, org: Org) -> None:
     assert "Accepted by" in accepted.text and 'id="risk-status">accepted' in accepted.text
     listing = client.get("/risks")
     assert "R-001" in listing.text and 'id="heat-inherent"' in listing.text
+    mine = client.get("/risks", params={"owner": org.emails[Role.MANAGER]})
+    assert "Older applicants declined" in mine.text
+    theirs = client.get("/risks", params={"owner": org.emails[Role.VIEWER]})
+    assert "Older applicants declined" not in theirs.text and "No risk matches" in theirs.text
     soa = client.get("/soa")
     assert "Treats: R-001 Older applicants" in soa.text
 

@@ -71,14 +71,22 @@ def register(
     system_id: str = "",
     residual_level: str = "",
     status: str = "",
+    owner: str = "",
     sort: str = "ref",
     cursor: str | None = None,
 ) -> object:
     ctx = info.context
     f = {"q": q, "system_id": system_id, "residual_level": residual_level, "status": status,
-         "sort": sort}  # fmt: skip
+         "owner": owner, "sort": sort}  # fmt: skip
+    try:
+        owner_id = access.member_id(db, ctx, owner, field="owner") if owner else None
+    except AimsError as exc:
+        return html_status(request, exc.status, exc.detail, title="Bad filter")
     params = ListParams(limit=50, cursor=cursor, q=q or None, sort=sort or None).with_filters(
-        system_id=system_id or None, residual_level=residual_level or None, status=status or None
+        system_id=system_id or None,
+        residual_level=residual_level or None,
+        status=status or None,
+        owner_id=str(owner_id) if owner_id else None,
     )
     try:
         page = service.list_risks(db, ctx, params)
@@ -89,6 +97,8 @@ def register(
         {"page": page, "f": f, "heatmap": service.heat_map(db, ctx),
          "systems": systems.list_systems(db, ctx, ListParams(limit=200)).items,
          "statuses": list(RiskStatus), "attention": service.attention(db, ctx),
+         "members": [m.user.email
+                     for m in access.list_members(db, ctx, ListParams(limit=200)).items],
          "referrals": service.pending_referrals(db, ctx), "can_edit": ctx.can(Permission.EDIT),
          "base_query": urlencode({k: v for k, v in f.items() if v}),
          **_criteria_context(db, info)},
