@@ -286,3 +286,78 @@ def test_cli_risk_and_soa(aims: object) -> None:
     assert aims("risk", "show", "R-404").code == 2  # type: ignore[operator]
     soa = aims("soa", "show", "--problems")  # type: ignore[operator]
     assert soa.code == 0 and "38 controls; 38 with something to resolve" in soa.out
+
+
+def test_review_fixes_acceptance_status_nulls_and_review_dates(
+    client: TestClient, org: Org
+) -> None:
+    set_four(client, org)
+    r = risk(client, org, owner_email=org.emails[Role.MANAGER], residual_likelihood=2,
+             residual_consequence=2, next_review="2030-06-30")  # fmt: skip
+    # "accepted" comes only from the owner's acceptance, never from an edit.
+    sneaky = client.patch(f"/api/v1/risks/{r['id']}", json={"version": r["version"],
+                                                            "status": "accepted"},
+                          headers=org.headers())  # fmt: skip
+    assert sneaky.status_code == 422 and "acceptance" in sneaky.text
+    nulled = client.patch(f"/api/v1/risks/{r['id']}",
+                          json={"version": r["version"], "inherent_likelihood": None},
+                          headers=org.headers())  # fmt: skip
+    assert nulled.status_code == 422 and "inherent_likelihood" in nulled.text
+    future = (dt.date.today() + dt.timedelta(days=60)).isoformat()
+    accepted = client.post(f"/api/v1/risks/{r['id']}/accept",
+                           json={"version": r["version"], "reason": "ok", "expires": future},
+                           headers=org.headers(Role.MANAGER)).json()  # fmt: skip
+    assert accepted["status"] == "accepted"
+    # A review without a date keeps the next review; a new residual level voids the acceptance.
+    reviewed = client.post(f"/api/v1/risks/{r['id']}/reviews",
+                           json={"version": accepted["version"], "note": "No change"},
+                           headers=org.headers()).json()  # fmt: skip
+    assert reviewed["next_review"] == "2030-06-30" and reviewed["status"] == "accepted"
+    worse = client.patch(f"/api/v1/risks/{r['id']}",
+                         json={"version": reviewed["version"], "residual_likelihood": 4,
+                               "residual_consequence": 4}, headers=org.headers()).json()  # fmt: skip
+    assert worse["residual_level"] == "high" and worse["status"] == "open"
+    assert worse["accepted_by"] is None and worse["acceptance_needed"] is True
+
+
+def test_deleting_a_risk_frees_its_harm(client: TestClient, org: Org) -> None:
+    from tests.impact.test_assessment_api import AGE_HARM, start
+
+    a = start(client, org)
+    harm = client.post(f"/api/v1/impact/assessments/{a['id']}/impacts",
+                       json={"version": a["version"], **AGE_HARM}, headers=org.headers()).json()  # fmt: skip
+    referral = client.post(f"/api/v1/impact/assessments/{a['id']}/impacts/{harm['key']}/risk",
+                           headers=org.headers()).json()  # fmt: skip
+    r = client.post(f"/api/v1/risks/from-referral/{referral['id']}", json={},
+                    headers=org.headers()).json()  # fmt: skip
+    client.delete(f"/api/v1/risks/{r['id']}", params={"version": r["version"]},
+                  headers=org.headers())  # fmt: skip
+    again = client.post(f"/api/v1/risks/from-referral/{referral['id']}", json={},
+                        headers=org.headers())  # fmt: skip
+    assert again.status_code == 201 and again.json()["ref"] == "R-002"
+
+
+def test_a_control_character_does_not_break_the_xlsx(client: TestClient, org: Org) -> None:
+    import io
+
+    import openpyxl
+
+    risk(client, org, title="Pasted\x0btext")
+    xlsx = client.get("/api/v1/risks/export", headers=org.headers())
+    assert xlsx.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content))["Risk register"]
+    assert sheet.cell(row=2, column=2).value == "Pastedtext"
+
+
+def test_criteria_form_checks_the_role_and_the_sizes_first(client: TestClient, org: Org) -> None:
+    from tests.web.test_pages import csrf_of, sign_in
+
+    sign_in(client, org.emails[Role.VIEWER])
+    page = client.get("/risks/criteria")
+    huge = {"csrf_token": csrf_of(page.text), "based_on": "0", "n_likelihood": "100000",
+            "n_consequence": "100000"}  # fmt: skip
+    assert client.post("/risks/criteria", data=huge).status_code == 403
+    sign_in(client, org.emails[Role.MANAGER])
+    page = client.get("/risks/criteria")
+    refused = client.post("/risks/criteria", data={**huge, "csrf_token": csrf_of(page.text)})
+    assert refused.status_code == 422 and "3 to 6" in refused.text

@@ -28,8 +28,10 @@ def test_versions_are_approved_by_a_second_person_and_compared(
     client: TestClient, org: Org
 ) -> None:
     r = risk(client, org)
+    # The owner selects a control for a risk: that shapes the SoA, so the owner is an editor
+    # of the next version too (whatever is later overwritten still counts).
     client.post(f"/api/v1/risks/{r['id']}/controls", json={"control_id": "A.5.4"},
-                headers=org.headers())  # fmt: skip
+                headers=org.headers(Role.OWNER))  # fmt: skip
     _decide(client, org, "A.10.4", Role.MANAGER, applicable=False,
             exclusion_reason="Meridian supplies no AI to customers")  # fmt: skip
     draft = client.post("/api/v1/soa/versions", json={"note": "First SoA"},
@@ -44,11 +46,33 @@ def test_versions_are_approved_by_a_second_person_and_compared(
     assert client.post(f"/api/v1/soa/versions/{v1['id']}/approve",
                        json={"version": v1["version"]},
                        headers=org.headers(Role.CONTRIBUTOR)).status_code == 403  # fmt: skip
-    approved = client.post(f"/api/v1/soa/versions/{v1['id']}/approve",
+    by_owner = client.post(f"/api/v1/soa/versions/{v1['id']}/approve",
                            json={"version": v1["version"]}, headers=org.headers(Role.OWNER))  # fmt: skip
+    assert by_owner.status_code == 403
+    # A second owner who touched nothing approves.
+    from aims.access import service as access_service
+    from aims.store.engine import Actor, unit_of_work
+
+    sessions = client.app.state.runtime.sessions  # type: ignore[attr-defined]
+    with unit_of_work(sessions, Actor(None, None, "test")) as db:
+        user = access_service.create_user(
+            db,
+            email="second@acme-credit.example",
+            full_name="Second Owner",
+            password="a-long-password-1",
+        )
+        access_service.bootstrap_member(db, organisation=org.organisation, user=user,
+                                        role=Role.OWNER)  # fmt: skip
+        _row, secret = access_service.create_token(
+            db, access_service.context_for(db, user=user, organisation_id=org.id),
+            name="t", days=1,
+        )  # fmt: skip
+    second = {"Authorization": f"Bearer {secret}"}
+    approved = client.post(f"/api/v1/soa/versions/{v1['id']}/approve",
+                           json={"version": v1["version"]}, headers=second)  # fmt: skip
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved"
-    assert approved.json()["approved_by"] == org.emails[Role.OWNER]
+    assert approved.json()["approved_by"] == "second@acme-credit.example"
     # The live SoA moves on; the approved snapshot does not.
     _decide(client, org, "A.5.4", Role.CONTRIBUTOR, applicable=True,
             owner_email=org.emails[Role.MANAGER], status="planned")  # fmt: skip

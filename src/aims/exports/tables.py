@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -16,8 +17,17 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 Cell = str | int | float | None
 
 
+# Control characters that XML (and so XLSX) cannot hold; tab and newlines are kept.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _clean(value: Cell) -> Cell:
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
 def csv_safe(value: Cell) -> Cell:
     """Text a spreadsheet would read as a formula gets a leading apostrophe (OWASP advice)."""
+    value = _clean(value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -48,7 +58,7 @@ def to_xlsx(
     ws.title = sheet[:31]
     ws.append(list(header))
     for row in rows:
-        ws.append(list(row))
+        ws.append([_clean(v) for v in row])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE5F0")

@@ -42,6 +42,14 @@ from aims.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
+def _version(form: FormData) -> int:
+    """The record version a form was based on; anything else reads as out of date."""
+    try:
+        return int(str(form.get("version") or "-1"))
+    except ValueError:
+        return -1
+
+
 def _errors(exc: ValidationError | AimsError) -> dict[str, str]:
     if isinstance(exc, AimsError):
         return form_errors(exc)
@@ -186,6 +194,10 @@ def _criteria_from(form: FormData, current: rules.Criteria) -> dict[str, Any]:
     """The criteria form: scale sizes and labels, level labels and acceptance, the grid."""
     n_l = int(str(form.get("n_likelihood") or len(current.likelihood)))
     n_c = int(str(form.get("n_consequence") or len(current.consequence)))
+    if not (
+        rules.MIN_SCALE <= n_l <= rules.MAX_SCALE and rules.MIN_SCALE <= n_c <= rules.MAX_SCALE
+    ):
+        raise ValueError("scale sizes run from 3 to 6")
     levels = []
     for i in range(len(current.levels)):
         level_id = str(form.get(f"level_id_{i}") or current.levels[i].id)
@@ -226,6 +238,7 @@ def _grid(form: FormData, n_l: int, n_c: int, ids: list[str]) -> list[list[str]]
 
 @router.post("/risks/criteria")
 async def save_criteria(request: Request, db: PageDb, info: CsrfSession) -> object:
+    info.context.require(Permission.APPROVE)
     form = await request.form()
     context = _criteria_context(db, info)
     errors: list[str] = []
@@ -421,7 +434,7 @@ async def review(risk_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSes
 async def delete(risk_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSession) -> object:
     risk = service.get_risk(db, info.context, risk_id)
     form = await request.form()
-    service.delete_risk(db, info.context, risk, version=int(str(form.get("version") or "-1")))
+    service.delete_risk(db, info.context, risk, version=_version(form))
     return RedirectResponse("/risks?deleted=1", status_code=303)
 
 
@@ -463,7 +476,8 @@ def _entry(db: PageDb, info: WebSession, control_id: str) -> service.SoaEntry:
 def soa_row_form(control_id: str, request: Request, db: PageDb, info: WebSession) -> HTMLResponse:
     """The inline editor of one row (HTMX swaps it into the table)."""
     context = {**_soa_context(db, info), "e": _entry(db, info, control_id), "errors": {}}
-    return render(request, "risk/soa_row_form.html", {**context, "v": None})
+    context["v"] = service.stored_decision(db, info.context, control_id)
+    return render(request, "risk/soa_row_form.html", context)
 
 
 @router.get("/soa/{control_id}")
@@ -533,7 +547,7 @@ async def approve_version(
     v = service.get_soa_version(db, info.context, version_id)
     try:
         with db.begin_nested():
-            service.approve_soa(db, info.context, v, expected=int(str(form.get("version") or -1)))
+            service.approve_soa(db, info.context, v, expected=_version(form))
     except AimsError as exc:
         db.expire_all()
         context = _soa_context(db, info)

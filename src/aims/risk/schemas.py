@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from aims.api.schemas import StrictIn
 from aims.risk.rules import Criteria, ImplementationStatus
@@ -71,6 +72,11 @@ class CriteriaResult(BaseModel):
     changes: list[RescoreOut]
 
 
+# Text fields where an explicit null means "empty" rather than an error.
+BLANKABLE = ("description", "objectives", "own_source", "consequences_org",
+             "consequences_individuals", "consequences_society", "existing_controls")  # fmt: skip
+
+
 class RiskFields(StrictIn):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=20_000)
@@ -89,7 +95,22 @@ class RiskFields(StrictIn):
     residual_consequence: int | None = None
     treatment_option: TreatmentOption | None = None
     next_review: date | None = None
-    status: RiskStatus | None = None
+    status: RiskStatus | None = Field(
+        default=None, description="open, treated or closed; 'accepted' comes only from /accept"
+    )
+
+    @model_validator(mode="after")
+    def _checked(self) -> Self:
+        if self.status == RiskStatus.ACCEPTED:
+            raise ValueError("status: a risk is accepted through its owner's acceptance")
+        required = ("title", "inherent_likelihood", "inherent_consequence")
+        for name in required:
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name}: may not be empty")
+        for name in BLANKABLE:
+            if name in self.model_fields_set and getattr(self, name) is None:
+                setattr(self, name, [] if name == "objectives" else "")
+        return self
 
 
 class RiskIn(RiskFields):

@@ -118,6 +118,8 @@ def save_criteria(
         risk.criteria_number = number + 1
     for risk, change in changes:
         setattr(risk, f"{change.which}_level", change.after)
+        if change.which == "residual" and risk.accepted_by_id is not None:
+            _clear_acceptance(risk)
         db.add(
             RiskReview(
                 organisation_id=ctx.organisation_id, risk_id=risk.id,
@@ -165,6 +167,7 @@ def _check_annex_c(fields: Mapping[str, Any]) -> None:
 def _apply(db: Session, ctx: Context, risk: Risk, fields: Mapping[str, Any]) -> None:
     """Set fields and derive both levels from the current criteria (one write)."""
     _check_annex_c(fields)
+    residual_before = risk.residual_level
     number, criteria, _note = current_criteria(db, ctx)
     values = dict(fields)
     if "system_id" in values and values["system_id"] is not None:
@@ -189,6 +192,18 @@ def _apply(db: Session, ctx: Context, risk: Risk, fields: Mapping[str, Any]) -> 
         else None
     )
     risk.criteria_number = number
+    if risk.accepted_by_id is not None and risk.residual_level != residual_before:
+        _clear_acceptance(risk)
+
+
+def _clear_acceptance(risk: Risk) -> None:
+    """A new residual level needs a new acceptance: the old one spoke of another risk."""
+    risk.accepted_by_id = None
+    risk.accepted_at = None
+    risk.acceptance_reason = ""
+    risk.acceptance_expires = None
+    if risk.status == RiskStatus.ACCEPTED.value:
+        risk.status = RiskStatus.OPEN.value
 
 
 def _next_ref(db: Session, ctx: Context) -> str:
@@ -235,13 +250,22 @@ def update_risk(db: Session, ctx: Context, risk: Risk, fields: RiskFields, *, ve
     with db.no_autoflush:
         _apply(db, ctx, risk, fields.model_dump(exclude_unset=True, exclude={"version"}))
     db.flush()
+    db.expire(risk, ["owner", "accepted_by", "system"])  # loaded before their ids changed
     return risk
 
 
 def delete_risk(db: Session, ctx: Context, risk: Risk, *, version: int) -> None:
+    from aims.impact.models import HarmReferral
+
     ctx.require(Permission.EDIT)
     check_version(risk, version, label="The risk")
     risk.mark_deleted(ctx.user_id)
+    # The harm it came from waits to be taken up again rather than pointing at nothing.
+    for referral in db.scalars(
+        scoped(HarmReferral, ctx.organisation_id).where(HarmReferral.risk_id == risk.id)
+    ):
+        referral.risk_id = None
+        referral.status = "pending"
     db.flush()
 
 
@@ -251,9 +275,7 @@ RISK_LIST = ListSpec(
         "ref": Risk.ref,
         "title": Risk.title,
         "updated_at": Risk.updated_at,
-        "next_review": Risk.next_review,
         "inherent_level": Risk.inherent_level,
-        "residual_level": Risk.residual_level,
     },
     default_sort="ref",
     filterable={
@@ -508,7 +530,7 @@ def review_risk(
     ctx.require(Permission.EDIT)
     check_version(risk, version, label="The risk")
     before = {"residual_level": risk.residual_level, "next_review": str(risk.next_review)}
-    fields: dict[str, Any] = {"next_review": next_review}
+    fields: dict[str, Any] = {"next_review": next_review} if next_review else {}
     if residual is not None:
         fields["residual_likelihood"], fields["residual_consequence"] = residual
     with db.no_autoflush:
@@ -520,6 +542,7 @@ def review_risk(
     )  # fmt: skip
     db.add(review)
     db.flush()
+    db.expire(risk, ["accepted_by"])
     return review
 
 
@@ -551,8 +574,10 @@ def attention(db: Session, ctx: Context, today: date | None = None) -> RiskAtten
     overdue_reviews = db.scalars(
         risks.where(Risk.next_review < today, Risk.status != RiskStatus.CLOSED.value)
     ).all()
+    live = scoped(Risk, ctx.organisation_id).where(Risk.id == TreatmentAction.risk_id).exists()
     actions = db.scalars(
         scoped(TreatmentAction, ctx.organisation_id).where(
+            live,
             TreatmentAction.due_date < today,
             TreatmentAction.status.in_(
                 [ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value]
@@ -643,6 +668,21 @@ def _decision(stored: SoaDecision) -> Decision:
     )  # fmt: skip
 
 
+def stored_decision(db: Session, ctx: Context, control_id: str) -> dict[str, Any] | None:
+    """What people decided for a row, as a form shows it (None when nothing yet)."""
+    ctx.require(Permission.READ)
+    stored = _decisions(db, ctx).get(_control_key(control_id)) or _decisions(db, ctx).get(
+        control_id.strip().upper()
+    )
+    if stored is None:
+        return None
+    return {
+        "applicable": stored.applicable, "inclusion_note": stored.inclusion_note,
+        "exclusion_reason": stored.exclusion_reason, "override_reason": stored.override_reason,
+        "status": stored.status, "owner_email": stored.owner.email if stored.owner else None,
+    }  # fmt: skip
+
+
 def decide(db: Session, ctx: Context, control_id: str, body: DecisionIn) -> SoaEntry:
     """Record what people decided for one control; excluding a needed control needs an
     override reason, and the refusal lists the risks that need it."""
@@ -704,14 +744,27 @@ def get_soa_version(db: Session, ctx: Context, version_id: uuid.UUID | str) -> S
     return get_scoped(db, SoaVersion, ctx.organisation_id, version_id, label="SoA version")
 
 
-def _decision_editors(db: Session, ctx: Context, since: Any) -> list[str]:
-    """Who changed SoA decisions since the last approval: none of them may approve."""
-    stmt = select(SoaDecision.updated_by_id).where(
-        SoaDecision.organisation_id == ctx.organisation_id, SoaDecision.updated_by_id.is_not(None)
+SOA_CONTENT_TABLES = ("soa_decisions", "risk_controls", "own_controls")
+
+
+def _soa_edits(db: Session, ctx: Context, since: Any) -> list[uuid.UUID]:
+    """Who changed what the SoA is made of since the last approval (its decisions, the
+    controls risks select, own controls), oldest first, from the audit trail: so a change
+    later overwritten by someone else still counts, and so does a removal."""
+    from aims.audit.models import AuditEvent
+
+    stmt = (
+        select(AuditEvent.actor_id)
+        .where(
+            AuditEvent.organisation_id == ctx.organisation_id,
+            AuditEvent.record_type.in_(SOA_CONTENT_TABLES),
+            AuditEvent.actor_id.is_not(None),
+        )
+        .order_by(AuditEvent.id)
     )
     if since is not None:
-        stmt = stmt.where(SoaDecision.updated_at > since)
-    return sorted({str(u) for u in db.scalars(stmt)})
+        stmt = stmt.where(AuditEvent.occurred_at > since)
+    return [a for a in db.scalars(stmt) if a is not None]
 
 
 def snapshot_soa(db: Session, ctx: Context, note: str = "") -> SoaVersion:
@@ -725,7 +778,8 @@ def snapshot_soa(db: Session, ctx: Context, note: str = "") -> SoaVersion:
     problems = sum(1 for r in rows if r["problems"])
     existing = soa_versions(db, ctx)
     approved = [v for v in existing if v.approved_at is not None]
-    editors = _decision_editors(db, ctx, approved[-1].approved_at if approved else None)
+    edits = _soa_edits(db, ctx, approved[-1].approved_at if approved else None)
+    editors = sorted({str(e) for e in edits})
     content = {"rows": rows, "note": note}
     if not existing:
         draft = approval.create_first(db, ctx, SoaVersion, content, derived={"problems": problems})
@@ -741,7 +795,7 @@ def snapshot_soa(db: Session, ctx: Context, note: str = "") -> SoaVersion:
         else:
             draft = approval.start_new_version(db, ctx, existing[-1], content=content,
                                                derived={"problems": problems})  # fmt: skip
-    draft.author_id = uuid.UUID(editors[-1]) if editors else None
+    draft.author_id = edits[-1] if edits else None
     draft.content_editor_ids = editors
     db.flush()
     return draft
@@ -751,13 +805,10 @@ def approve_soa(
     db: Session, ctx: Context, version: SoaVersion, *, expected: int, note: str = ""
 ) -> SoaVersion:
     """Approve a draft SoA version (an owner or manager who changed none of its decisions)."""
-    last = db.scalars(
-        select(SoaDecision.updated_by_id)
-        .where(SoaDecision.organisation_id == ctx.organisation_id)
-        .order_by(SoaDecision.updated_at.desc())
-        .limit(1)
-    ).first()
-    approval.approve(db, ctx, version, version=expected, note=note, last_editor_id=last)
+    approved = [v for v in soa_versions(db, ctx) if v.approved_at is not None]
+    edits = _soa_edits(db, ctx, approved[-1].approved_at if approved else None)
+    approval.approve(db, ctx, version, version=expected, note=note,
+                     last_editor_id=edits[-1] if edits else None)  # fmt: skip
     db.expire(version, ["approver"])
     return version
 
