@@ -361,3 +361,27 @@ def test_criteria_form_checks_the_role_and_the_sizes_first(client: TestClient, o
     page = client.get("/risks/criteria")
     refused = client.post("/risks/criteria", data={**huge, "csrf_token": csrf_of(page.text)})
     assert refused.status_code == 422 and "3 to 6" in refused.text
+
+
+def test_cli_takes_up_a_harm(aims: object, engine: Any) -> None:
+    """On the demo: the over-60s harm is already a risk; once that risk is deleted, the harm
+    waits again and the CLI takes it up."""
+    from aims.cli.common import operator_context, organisation
+    from aims.risk import service
+    from aims.store.engine import Actor, unit_of_work
+    from aims.store.registry import session_factory
+
+    assert aims("demo").code == 0  # type: ignore[operator]
+    none_waiting = aims("risk", "harms")  # type: ignore[operator]
+    assert none_waiting.code == 0 and "0 harm(s) waiting" in none_waiting.out
+    with unit_of_work(session_factory(engine), Actor(None, None, "test")) as db:
+        ctx = operator_context(db, organisation(db, None))
+        first = service.find_risk(db, ctx, "R-001")
+        service.delete_risk(db, ctx, first, version=first.version)
+    waiting = aims("risk", "harms")  # type: ignore[operator]
+    assert "1 harm(s) waiting" in waiting.out
+    harm_id = next(w for w in waiting.out.split() if w.count("-") == 4)
+    taken = aims("risk", "take-up", harm_id)  # type: ignore[operator]
+    assert taken.code == 0 and "Took the harm up as R-004" in taken.out
+    missing = aims("risk", "take-up", "00000000-0000-0000-0000-000000000000")  # type: ignore[operator]
+    assert missing.code == 2 and "no referral" in missing.err

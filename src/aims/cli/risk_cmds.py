@@ -1,4 +1,4 @@
-"""risk list|show|add and soa show|export|approve."""
+"""risk list|show|add|harms|take-up and soa show|export|approve."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from rich.table import Table
 from aims.cli.common import OrgOpt, fail, operator_context, organisation, out, work
 from aims.risk import service
 from aims.risk.api import soa_file
-from aims.risk.schemas import RiskIn
+from aims.risk.schemas import FromReferralIn, RiskIn
 from aims.store.listing import ListParams
 from aims.systems import service as systems
 
@@ -113,6 +113,33 @@ def risk_add(
         r = service.create_risk(db, ctx, body)
         ref, level = r.ref, r.inherent_level
     out.print(f"Added {ref} at level {level}", markup=False)
+
+
+@risk_app.command("harms")
+def risk_harms(org: OrgOpt = None) -> None:
+    """Harms sent from impact assessments that no risk has taken up yet."""
+    with work() as db:
+        ctx = operator_context(db, organisation(db, org))
+        pending = [(str(h.id), h.residual_level, h.title)
+                   for h in service.pending_referrals(db, ctx)]  # fmt: skip
+    # One line each with the whole id, so it can be copied or scripted.
+    for harm_id, level, title in pending:
+        out.print(f"{harm_id}  level {level}  {title}", markup=False, soft_wrap=True)
+    out.print(f"{len(pending)} harm(s) waiting (take one up with: aims risk take-up ID)")
+
+
+@risk_app.command("take-up")
+def risk_take_up(
+    harm: Annotated[str, typer.Argument(help="The harm's id from `aims risk harms`.")],
+    owner: Annotated[str | None, typer.Option(help="The risk owner's e-mail.")] = None,
+    org: OrgOpt = None,
+) -> None:
+    """Turn a harm from an impact assessment into a risk linked back to it."""
+    with work() as db:
+        ctx = operator_context(db, organisation(db, org))
+        r = service.risk_from_referral(db, ctx, harm, FromReferralIn(owner_email=owner))
+        ref, level = r.ref, r.inherent_level
+    out.print(f"Took the harm up as {ref} at level {level}", markup=False)
 
 
 @soa_app.command("show")

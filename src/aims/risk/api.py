@@ -58,8 +58,12 @@ def action_out(action: TreatmentAction) -> ActionOut:
     )  # fmt: skip
 
 
-def risk_out(db: Session, ctx: Context, risk: Risk) -> RiskOut:
-    _n, criteria, _note = service.current_criteria(db, ctx)
+def risk_out(
+    db: Session, ctx: Context, risk: Risk, criteria: rules.Criteria | None = None
+) -> RiskOut:
+    """The API shape of a risk; lists pass the criteria once instead of reading them per risk."""
+    if criteria is None:
+        _n, criteria, _note = service.current_criteria(db, ctx)
     today = utcnow().date()
     return RiskOut(
         id=risk.id, ref=risk.ref, title=risk.title, description=risk.description,
@@ -142,7 +146,8 @@ def list_risks(
         origin=origin.value if origin else None,
     )  # fmt: skip
     page = service.list_risks(db, ctx, params)
-    return PageOut[RiskOut].of(page, lambda r: risk_out(db, ctx, r))
+    _n, criteria, _note = service.current_criteria(db, ctx)
+    return PageOut[RiskOut].of(page, lambda r: risk_out(db, ctx, r, criteria))
 
 
 @router.post("/risks", response_model=RiskOut, status_code=status.HTTP_201_CREATED)
@@ -181,9 +186,10 @@ def register_file(
         system_id=str(system_id) if system_id else None, residual_level=residual_level
     )
     risks: list[RiskOut] = []
+    _n, criteria, _note = service.current_criteria(db, ctx)
     while True:
         page = service.list_risks(db, ctx, params)
-        risks += [risk_out(db, ctx, r) for r in page.items]
+        risks += [risk_out(db, ctx, r, criteria) for r in page.items]
         if not page.next_cursor:
             break
         params = replace(params, cursor=page.next_cursor)
