@@ -17,7 +17,6 @@ from aims.access.context import Context
 from aims.approval.rules import Status
 from aims.cli.common import OrgOpt, fail, operator_context, organisation, out, work
 from aims.impact import present, service
-from aims.impact.api import render_export
 from aims.impact.models import ImpactAssessment
 from aims.impact.rules import ImpactLevel
 from aims.impact.schemas import ImpactSettingsData
@@ -162,7 +161,7 @@ def export(
     with work() as db:
         ctx = operator_context(db, organisation(db, org))
         record = _find(db, ctx, assessment)
-        content, _media, filename = render_export(
+        content, _media, filename = present.render_export(
             db, ctx, record.id, fmt.value, "fria" if fria else "assessment"
         )
     target = output or Path(filename)

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from aims.cli.common import OrgOpt, fail, operator_context, organisation, out, work
 from aims.risk import service
-from aims.risk.api import soa_file
+from aims.risk.present import soa_file
 from aims.risk.schemas import FromReferralIn, RiskIn
 from aims.store.listing import ListParams
 from aims.systems import service as systems

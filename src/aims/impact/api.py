@@ -6,13 +6,11 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
-from sqlalchemy.orm import Session
 
-from aims.access import service as access
-from aims.access.context import Context
 from aims.api.deps import Ctx, Db, Listing
 from aims.api.schemas import PROBLEM_RESPONSES, PageOut
 from aims.approval.rules import Status
+from aims.exports.http import attachment
 from aims.impact import present, service
 from aims.impact.questionnaire import Questionnaire
 from aims.impact.rules import ImpactLevel
@@ -237,29 +235,7 @@ def export(
     format: Annotated[Literal["pdf", "docx"], Query()] = "pdf",
     view: Annotated[Literal["assessment", "fria"], Query()] = "assessment",
 ) -> Response:
-    content, media_type, filename = render_export(db, ctx, assessment_id, format, view)
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def render_export(
-    db: Session, ctx: Context, assessment_id: uuid.UUID | str, fmt: str, view: str
-) -> tuple[bytes, str, str]:
-    """The file for one export; shared by the API, the pages and the CLI."""
-    from aims.impact import export as exporter
-
-    record = service.get(db, ctx, assessment_id)
-    return exporter.export(
-        present.detail(db, ctx, record),
-        present.fria(db, ctx, record),
-        fmt=fmt,
-        view=view,
-        organisation=access.get_organisation(db, ctx).name,
-        questionnaire=service.questionnaire(),
-    )
+    return attachment(*present.render_export(db, ctx, assessment_id, format, view))
 
 
 @router.get("/attention", response_model=AttentionOut, summary="Overdue and missing assessments")

@@ -18,8 +18,8 @@ from aims.access.rules import Permission, Role
 from aims.approval.rules import Status
 from aims.comments import service as comments
 from aims.errors import AimsError, NotFound, StaleVersion, ValidationFailed
+from aims.exports.http import attachment
 from aims.impact import present, rules, service
-from aims.impact.api import render_export
 from aims.impact.models import ImpactAssessment
 from aims.impact.questionnaire import QuestionKind, QuestionType
 from aims.impact.rules import ImpactLevel
@@ -41,6 +41,7 @@ from aims.impact.vocab import (
 from aims.store.listing import ListParams
 from aims.systems import service as systems
 from aims.web.errors import form_errors, html_status
+from aims.web.forms import form_version
 from aims.web.security import CsrfSession, PageDb, WebSession
 from aims.web.templating import render
 
@@ -95,7 +96,7 @@ async def save_settings(request: Request, db: PageDb, info: CsrfSession) -> obje
     }  # fmt: skip
     try:
         data = ImpactSettingsData.model_validate(raw)
-        version = int(str(form.get("version") or "-1"))
+        version = form_version(form)
         with db.begin_nested():
             service.save_settings(db, info.context, data, version=version)
     except ValidationError as exc:
@@ -366,7 +367,7 @@ async def save_step(
     status_code = 422
     try:
         fields = AssessmentFields.model_validate(raw)
-        version = int(str(form.get("version") or "-1"))
+        version = form_version(form)
         with db.begin_nested():
             service.update(db, info.context, record, fields, version=version)
     except ValidationError as exc:
@@ -447,7 +448,7 @@ async def add_impact(
     raw = _impact_raw(form)
     try:
         impact = ImpactIn.model_validate(raw)
-        version = int(str(form.get("version") or "-1"))
+        version = form_version(form)
         with db.begin_nested():
             service.add_impact(db, info.context, record, impact, version=version)
     except ValidationError as exc:
@@ -480,7 +481,7 @@ async def save_impact(
     record = service.get(db, info.context, assessment_id)
     form = await request.form()
     try:
-        version = int(str(form.get("version") or "-1"))
+        version = form_version(form)
     except ValueError:
         version = -1  # refused below as out of date
     try:
@@ -518,7 +519,7 @@ def restore(assessment_id: uuid.UUID, db: PageDb, info: CsrfSession) -> Redirect
 async def _form_version(request: Request) -> tuple[int, str]:
     form = await request.form()
     try:
-        return int(str(form.get("version") or "-1")), str(form.get("note") or "").strip()
+        return form_version(form), str(form.get("note") or "").strip()
     except ValueError:
         return -1, ""
 
@@ -601,8 +602,4 @@ def export(
 ) -> Response:
     if fmt not in ("pdf", "docx") or view not in ("assessment", "fria"):
         raise NotFound("exports are PDF or DOCX, of the assessment or its FRIA view")
-    content, media_type, filename = render_export(db, info.context, assessment_id, fmt, view)
-    return Response(
-        content, media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )  # fmt: skip
+    return attachment(*present.render_export(db, info.context, assessment_id, fmt, view))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from aims.access import service as access
 from aims.access.context import Context
 from aims.impact import rules, service
 from aims.impact.models import HarmReferral, ImpactAssessment
@@ -77,3 +79,20 @@ def fria(db: Session, ctx: Context, record: ImpactAssessment) -> FriaOut:
 
 def referral(row: HarmReferral) -> ReferralOut:
     return ReferralOut.model_validate(row, from_attributes=True)
+
+
+def render_export(
+    db: Session, ctx: Context, assessment_id: uuid.UUID | str, fmt: str, view: str
+) -> tuple[bytes, str, str]:
+    """The file for one export; shared by the API, the pages and the CLI."""
+    from aims.impact import export as exporter
+
+    record = service.get(db, ctx, assessment_id)
+    return exporter.export(
+        detail(db, ctx, record),
+        fria(db, ctx, record),
+        fmt=fmt,
+        view=view,
+        organisation=access.get_organisation(db, ctx).name,
+        questionnaire=service.questionnaire(),
+    )

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
-from sqlalchemy.orm import Session
 
-from aims.access import service as access
-from aims.access.context import Context
 from aims.api.deps import Ctx, Db, Listing
 from aims.api.schemas import PROBLEM_RESPONSES, PageOut
-from aims.risk import export, rules, service
-from aims.risk.models import Risk, RiskReview, SoaVersion, TreatmentAction
+from aims.exports.http import attachment
+from aims.risk import present, service
+from aims.risk.models import RiskReview, SoaVersion
 from aims.risk.schemas import (
     AcceptIn,
     ActionIn,
     ActionOut,
     ActionPatch,
-    ActionStatus,
     ControlIn,
     CriteriaIn,
     CriteriaOut,
@@ -43,58 +39,8 @@ from aims.risk.schemas import (
     SoaRowOut,
     SoaVersionOut,
 )
-from aims.store.listing import ListParams
-from aims.store.types import utcnow
 
 router = APIRouter(prefix="/api/v1", tags=["risk"], responses=PROBLEM_RESPONSES)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def action_out(action: TreatmentAction) -> ActionOut:
-    return ActionOut(
-        id=action.id, title=action.title, owner=action.owner.email if action.owner else None,
-        due_date=action.due_date, status=ActionStatus(action.status),
-        overdue=service.action_overdue(action), version=action.version,
-    )  # fmt: skip
-
-
-def risk_out(
-    db: Session, ctx: Context, risk: Risk, criteria: rules.Criteria | None = None
-) -> RiskOut:
-    """The API shape of a risk; lists pass the criteria once instead of reading them per risk."""
-    if criteria is None:
-        _n, criteria, _note = service.current_criteria(db, ctx)
-    today = utcnow().date()
-    return RiskOut(
-        id=risk.id, ref=risk.ref, title=risk.title, description=risk.description,
-        system_id=risk.system_id, system_name=risk.system.name if risk.system else None,
-        source=risk.source, own_source=risk.own_source, objectives=risk.objectives,
-        consequences_org=risk.consequences_org,
-        consequences_individuals=risk.consequences_individuals,
-        consequences_society=risk.consequences_society,
-        owner=risk.owner.email if risk.owner else None,
-        inherent_likelihood=risk.inherent_likelihood,
-        inherent_consequence=risk.inherent_consequence, inherent_level=risk.inherent_level,
-        existing_controls=risk.existing_controls, residual_likelihood=risk.residual_likelihood,
-        residual_consequence=risk.residual_consequence, residual_level=risk.residual_level,
-        criteria_number=risk.criteria_number, origin=Origin(risk.origin),
-        origin_ref=risk.origin_ref, status=RiskStatus(risk.status),
-        treatment_option=risk.treatment_option, next_review=risk.next_review,
-        review_overdue=bool(risk.next_review and risk.next_review < today),
-        controls=[c.control_id for c in service.controls_of(db, ctx, risk)],
-        actions=[action_out(a) for a in service.actions_of(db, ctx, risk)],
-        acceptance_needed=bool(
-            risk.residual_level
-            and risk.residual_level in {lv.id for lv in criteria.levels}
-            and rules.needs_acceptance(criteria, risk.residual_level)
-            and risk.status != RiskStatus.ACCEPTED.value
-        ),
-        accepted_by=risk.accepted_by.email if risk.accepted_by else None,
-        accepted_at=risk.accepted_at, acceptance_reason=risk.acceptance_reason,
-        acceptance_expires=risk.acceptance_expires,
-        acceptance_expired=bool(risk.acceptance_expires and risk.acceptance_expires < today),
-        version=risk.version, updated_at=risk.updated_at,
-    )  # fmt: skip
 
 
 @router.get("/risk/criteria", response_model=CriteriaOut, summary="The risk criteria (6.1.2)")
@@ -147,19 +93,19 @@ def list_risks(
     )  # fmt: skip
     page = service.list_risks(db, ctx, params)
     _n, criteria, _note = service.current_criteria(db, ctx)
-    return PageOut[RiskOut].of(page, lambda r: risk_out(db, ctx, r, criteria))
+    return PageOut[RiskOut].of(page, lambda r: present.risk_out(db, ctx, r, criteria))
 
 
 @router.post("/risks", response_model=RiskOut, status_code=status.HTTP_201_CREATED)
 def create_risk(body: RiskIn, db: Db, ctx: Ctx) -> RiskOut:
-    return risk_out(db, ctx, service.create_risk(db, ctx, body))
+    return present.risk_out(db, ctx, service.create_risk(db, ctx, body))
 
 
 @router.get(
     "/risks/export",
     summary="The register as XLSX or CSV (same filters as the list)",
     response_class=Response,
-    responses={200: {"content": {XLSX: {}, "text/csv": {}}}},
+    responses={200: {"content": {present.XLSX: {}, "text/csv": {}}}},
 )
 def export_register(
     db: Db,
@@ -168,42 +114,8 @@ def export_register(
     system_id: Annotated[uuid.UUID | None, Query()] = None,
     residual_level: Annotated[str | None, Query()] = None,
 ) -> Response:
-    content, media, name = register_file(db, ctx, format, system_id=system_id,
-                                         residual_level=residual_level)  # fmt: skip
-    return _download(content, media, name)
-
-
-def register_file(
-    db: Session,
-    ctx: Context,
-    fmt: str,
-    *,
-    system_id: uuid.UUID | None = None,
-    residual_level: str | None = None,
-) -> tuple[bytes, str, str]:
-    """The register file for the API, the pages and the CLI (every matching risk)."""
-    params = ListParams(limit=200).with_filters(
-        system_id=str(system_id) if system_id else None, residual_level=residual_level
-    )
-    risks: list[RiskOut] = []
-    _n, criteria, _note = service.current_criteria(db, ctx)
-    while True:
-        page = service.list_risks(db, ctx, params)
-        risks += [risk_out(db, ctx, r, criteria) for r in page.items]
-        if not page.next_cursor:
-            break
-        params = replace(params, cursor=page.next_cursor)
-    org = access.get_organisation(db, ctx).name
-    stamp = utcnow().strftime("%Y%m%d")
-    if fmt == "csv":
-        return export.register_csv(risks), "text/csv; charset=utf-8", f"risk-register-{stamp}.csv"
-    about = [("Organisation", org), ("Risks", str(len(risks)))]
-    return export.register_xlsx(risks, about=about), XLSX, f"risk-register-{stamp}.xlsx"
-
-
-def _download(content: bytes, media: str, name: str) -> Response:
-    return Response(content, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    return attachment(*present.register_file(db, ctx, format, system_id=system_id,
+                                             residual_level=residual_level))  # fmt: skip
 
 
 @router.post(
@@ -213,18 +125,18 @@ def _download(content: bytes, media: str, name: str) -> Response:
     summary="Take up a harm sent from an impact assessment",
 )
 def from_referral(referral_id: uuid.UUID, body: FromReferralIn, db: Db, ctx: Ctx) -> RiskOut:
-    return risk_out(db, ctx, service.risk_from_referral(db, ctx, referral_id, body))
+    return present.risk_out(db, ctx, service.risk_from_referral(db, ctx, referral_id, body))
 
 
 @router.get("/risks/{risk_id}", response_model=RiskOut)
 def get_risk(risk_id: uuid.UUID, db: Db, ctx: Ctx) -> RiskOut:
-    return risk_out(db, ctx, service.get_risk(db, ctx, risk_id))
+    return present.risk_out(db, ctx, service.get_risk(db, ctx, risk_id))
 
 
 @router.patch("/risks/{risk_id}", response_model=RiskOut)
 def patch_risk(risk_id: uuid.UUID, body: RiskPatch, db: Db, ctx: Ctx) -> RiskOut:
     risk = service.get_risk(db, ctx, risk_id)
-    return risk_out(db, ctx, service.update_risk(db, ctx, risk, body, version=body.version))
+    return present.risk_out(db, ctx, service.update_risk(db, ctx, risk, body, version=body.version))
 
 
 @router.delete("/risks/{risk_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -241,21 +153,21 @@ def delete_risk(risk_id: uuid.UUID, db: Db, ctx: Ctx, version: Annotated[int, Qu
 def select_control(risk_id: uuid.UUID, body: ControlIn, db: Db, ctx: Ctx) -> RiskOut:
     risk = service.get_risk(db, ctx, risk_id)
     service.select_control(db, ctx, risk, body.control_id, body.note)
-    return risk_out(db, ctx, risk)
+    return present.risk_out(db, ctx, risk)
 
 
 @router.delete("/risks/{risk_id}/controls/{control_id}", response_model=RiskOut)
 def deselect_control(risk_id: uuid.UUID, control_id: str, db: Db, ctx: Ctx) -> RiskOut:
     risk = service.get_risk(db, ctx, risk_id)
     service.deselect_control(db, ctx, risk, control_id)
-    return risk_out(db, ctx, risk)
+    return present.risk_out(db, ctx, risk)
 
 
 @router.post(
     "/risks/{risk_id}/actions", response_model=ActionOut, status_code=status.HTTP_201_CREATED
 )
 def add_action(risk_id: uuid.UUID, body: ActionIn, db: Db, ctx: Ctx) -> ActionOut:
-    return action_out(service.add_action(db, ctx, service.get_risk(db, ctx, risk_id), body))
+    return present.action_out(service.add_action(db, ctx, service.get_risk(db, ctx, risk_id), body))
 
 
 @router.patch("/risks/{risk_id}/actions/{action_id}", response_model=ActionOut)
@@ -263,7 +175,7 @@ def patch_action(
     risk_id: uuid.UUID, action_id: uuid.UUID, body: ActionPatch, db: Db, ctx: Ctx
 ) -> ActionOut:
     risk = service.get_risk(db, ctx, risk_id)
-    return action_out(service.update_action(db, ctx, risk, action_id, body))
+    return present.action_out(service.update_action(db, ctx, risk, action_id, body))
 
 
 @router.post(
@@ -276,7 +188,7 @@ def accept(risk_id: uuid.UUID, body: AcceptIn, db: Db, ctx: Ctx) -> RiskOut:
     service.accept_risk(
         db, ctx, risk, reason=body.reason, expires=body.expires, version=body.version
     )
-    return risk_out(db, ctx, risk)
+    return present.risk_out(db, ctx, risk)
 
 
 @router.post("/risks/{risk_id}/reviews", response_model=RiskOut, summary="Record a review")
@@ -289,7 +201,7 @@ def review(risk_id: uuid.UUID, body: ReviewIn, db: Db, ctx: Ctx) -> RiskOut:
     )
     service.review_risk(db, ctx, risk, note=body.note, version=body.version,
                         next_review=body.next_review, residual=residual)  # fmt: skip
-    return risk_out(db, ctx, risk)
+    return present.risk_out(db, ctx, risk)
 
 
 @router.get("/risks/{risk_id}/reviews", summary="The risk's reviews, newest first")
@@ -307,9 +219,9 @@ def _review_out(review: RiskReview) -> dict[str, Any]:
 def attention(db: Db, ctx: Ctx) -> dict[str, Any]:
     found = service.attention(db, ctx)
     return {
-        "expired_acceptances": [risk_out(db, ctx, r) for r in found.expired_acceptances],
-        "overdue_actions": [action_out(a) for a in found.overdue_actions],
-        "overdue_reviews": [risk_out(db, ctx, r) for r in found.overdue_reviews],
+        "expired_acceptances": [present.risk_out(db, ctx, r) for r in found.expired_acceptances],
+        "overdue_actions": [present.action_out(a) for a in found.overdue_actions],
+        "overdue_reviews": [present.risk_out(db, ctx, r) for r in found.overdue_reviews],
     }
 
 
@@ -418,7 +330,7 @@ def compare_soa(
     "/soa/export",
     summary="The SoA (live, or one version) as XLSX or PDF",
     response_class=Response,
-    responses={200: {"content": {XLSX: {}, "application/pdf": {}}}},
+    responses={200: {"content": {present.XLSX: {}, "application/pdf": {}}}},
 )
 def export_soa(
     db: Db,
@@ -426,24 +338,4 @@ def export_soa(
     format: Annotated[Literal["xlsx", "pdf"], Query()] = "xlsx",
     version_id: Annotated[uuid.UUID | None, Query(alias="version")] = None,
 ) -> Response:
-    return _download(*soa_file(db, ctx, format, version_id))
-
-
-def soa_file(
-    db: Session, ctx: Context, fmt: str, version_id: uuid.UUID | str | None = None
-) -> tuple[bytes, str, str]:
-    """The SoA file for the API, the pages and the CLI."""
-    org = access.get_organisation(db, ctx).name
-    if version_id is not None:
-        v = service.get_soa_version(db, ctx, version_id)
-        rows, label = v.rows, f"revision {v.revision}, {v.status}"
-        about = [("Organisation", org), ("Version", label)]
-        if v.approver:
-            about.append(("Approved", f"{v.approver.email}, {v.approved_at:%Y-%m-%d}"))
-    else:
-        rows = [service.row_dict(e) for e in service.soa(db, ctx)]
-        about = [("Organisation", org), ("Version", "the live SoA (not an approved version)")]
-    name = f"statement-of-applicability-{utcnow():%Y%m%d}"
-    if fmt == "pdf":
-        return export.soa_pdf(rows, about=about), "application/pdf", f"{name}.pdf"
-    return export.soa_xlsx(rows, about=about), XLSX, f"{name}.xlsx"
+    return attachment(*present.soa_file(db, ctx, format, version_id))

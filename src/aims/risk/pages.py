@@ -17,9 +17,10 @@ from aims.access import service as access
 from aims.access.rules import Permission
 from aims.catalog.loader import get_catalog
 from aims.errors import AimsError, FieldError, NotFound, ValidationFailed
+from aims.exports.http import attachment
 from aims.risk import rules, service
-from aims.risk.api import register_file, risk_out, soa_file
 from aims.risk.models import Risk
+from aims.risk.present import register_file, risk_out, soa_file
 from aims.risk.schemas import (
     ActionIn,
     ActionPatch,
@@ -36,18 +37,11 @@ from aims.risk.schemas import (
 from aims.store.listing import ListParams
 from aims.systems import service as systems
 from aims.web.errors import form_errors, html_status
+from aims.web.forms import form_version
 from aims.web.security import CsrfSession, PageDb, WebSession
 from aims.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _version(form: FormData) -> int:
-    """The record version a form was based on; anything else reads as out of date."""
-    try:
-        return int(str(form.get("version") or "-1"))
-    except ValueError:
-        return -1
 
 
 def _errors(exc: ValidationError | AimsError) -> dict[str, str]:
@@ -117,9 +111,7 @@ def register(
 def export_register(fmt: str, db: PageDb, info: WebSession) -> Response:
     if fmt not in ("xlsx", "csv"):
         raise NotFound("the register exports as XLSX or CSV")
-    content, media, name = register_file(db, info.context, fmt)
-    return Response(content, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    return attachment(*register_file(db, info.context, fmt))
 
 
 def _form_page(
@@ -389,7 +381,7 @@ async def update_action(
 ) -> object:
     def run(risk: Risk, form: FormData) -> None:
         body = ActionPatch.model_validate(
-            {"version": str(form.get("version") or "-1"), "status": str(form.get("status") or "")}
+            {"version": form_version(form), "status": str(form.get("status") or "")}
         )
         service.update_action(db, info.context, risk, action_id, body)
 
@@ -407,7 +399,7 @@ async def accept(risk_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSes
             )
         service.accept_risk(db, info.context, risk, reason=str(form.get("reason") or ""),
                             expires=date.fromisoformat(expires),
-                            version=int(str(form.get("version") or "-1")))  # fmt: skip
+                            version=form_version(form))  # fmt: skip
 
     return await _act(request, db, info, risk_id, run)
 
@@ -423,7 +415,7 @@ async def review(risk_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSes
             )
         nxt = str(form.get("next_review") or "")
         service.review_risk(db, info.context, risk, note=note,
-                            version=int(str(form.get("version") or "-1")),
+                            version=form_version(form),
                             next_review=date.fromisoformat(nxt) if nxt else None,
                             residual=None)  # fmt: skip
 
@@ -434,7 +426,7 @@ async def review(risk_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSes
 async def delete(risk_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSession) -> object:
     risk = service.get_risk(db, info.context, risk_id)
     form = await request.form()
-    service.delete_risk(db, info.context, risk, version=_version(form))
+    service.delete_risk(db, info.context, risk, version=form_version(form))
     return RedirectResponse("/risks?deleted=1", status_code=303)
 
 
@@ -460,9 +452,7 @@ def soa_page(request: Request, db: PageDb, info: WebSession) -> HTMLResponse:
 def soa_export(fmt: str, db: PageDb, info: WebSession, version: str | None = None) -> Response:
     if fmt not in ("xlsx", "pdf"):
         raise NotFound("the SoA exports as XLSX or PDF")
-    content, media, name = soa_file(db, info.context, fmt, version)
-    return Response(content, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    return attachment(*soa_file(db, info.context, fmt, version))
 
 
 def _entry(db: PageDb, info: WebSession, control_id: str) -> service.SoaEntry:
@@ -547,7 +537,7 @@ async def approve_version(
     v = service.get_soa_version(db, info.context, version_id)
     try:
         with db.begin_nested():
-            service.approve_soa(db, info.context, v, expected=_version(form))
+            service.approve_soa(db, info.context, v, expected=form_version(form))
     except AimsError as exc:
         db.expire_all()
         context = _soa_context(db, info)

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from aims.api.deps import Ctx, Db, Listing
 from aims.api.schemas import PROBLEM_RESPONSES, PageOut
 from aims.errors import FieldError, ValidationFailed
+from aims.exports.http import attachment
 from aims.systems import bomstore, imports, service
 from aims.systems.models import AISystem, Component
 from aims.systems.schemas import (
@@ -298,8 +299,4 @@ def export_bom(
 ) -> Response:
     system = service.get_system(db, ctx, system_id)
     body = bomstore.bom_for(db, ctx, system, spec=spec)
-    return Response(
-        body,
-        media_type=f"{BOM_MEDIA}; version={spec}",
-        headers={"Content-Disposition": f'attachment; filename="{bomstore.download_name(system)}"'},
-    )
+    return attachment(body, f"{BOM_MEDIA}; version={spec}", bomstore.download_name(system))

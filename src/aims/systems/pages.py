@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 
 from aims.access.rules import Permission
 from aims.errors import AimsError
+from aims.exports.http import attachment
 from aims.regulation import service as regulation
 from aims.store.listing import ListParams
 from aims.systems import bomstore, imports, service
@@ -31,19 +32,12 @@ from aims.systems.forms import (
 from aims.systems.schemas import ComponentIn, ComponentPatch, SystemIn, SystemPatch
 from aims.systems.vocab import ComponentKind, LifecycleStage, OperatorRole
 from aims.web.errors import form_errors
+from aims.web.forms import form_version
 from aims.web.security import CsrfSession, PageDb, WebSession
 from aims.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 RISK_CLASSES = ("prohibited", "high_risk", "limited_risk", "minimal_risk", "out_of_scope")
-
-
-def _version(raw: object) -> int:
-    """The version a form carried; anything odd counts as stale (a clear 409, not a 500)."""
-    try:
-        return int(str(raw))
-    except ValueError:
-        return -1
 
 
 @router.get("/systems")
@@ -264,7 +258,7 @@ async def delete_system(
     system_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSession
 ) -> object:
     form = await request.form()
-    service.delete_system(db, info.context, system_id, version=_version(form.get("version")))
+    service.delete_system(db, info.context, system_id, version=form_version(form))
     return RedirectResponse(f"/systems?deleted={system_id}", status_code=303)
 
 
@@ -465,10 +459,8 @@ def bom_download(system_id: uuid.UUID, db: PageDb, info: WebSession, spec: str =
     if spec not in ("1.5", "1.6", "1.7"):
         spec = "1.6"
     body = bomstore.bom_for(db, info.context, system, spec=spec)
-    return Response(
-        body,
-        media_type=f"application/vnd.cyclonedx+json; version={spec}",
-        headers={"Content-Disposition": f'attachment; filename="{bomstore.download_name(system)}"'},
+    return attachment(
+        body, f"application/vnd.cyclonedx+json; version={spec}", bomstore.download_name(system)
     )
 
 
@@ -489,7 +481,7 @@ async def delete_component(
     component_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSession
 ) -> object:
     form = await request.form()
-    service.delete_component(db, info.context, component_id, version=_version(form.get("version")))
+    service.delete_component(db, info.context, component_id, version=form_version(form))
     return RedirectResponse("/components?deleted=1", status_code=303)
 
 
