@@ -97,10 +97,16 @@ def create_app(
     from aims.audit import pages as audit_pages
     from aims.catalog import api as catalog_api
     from aims.catalog import pages as catalog_pages
+    from aims.changes import api as changes_api
+    from aims.changes import pages as changes_pages
     from aims.comments import api as comments_api
     from aims.comments import pages as comments_pages
+    from aims.communication import api as communication_api
+    from aims.communication import pages as communication_pages
     from aims.impact import api as impact_api
     from aims.impact import pages as impact_pages
+    from aims.leadership import api as leadership_api
+    from aims.leadership import pages as leadership_pages
     from aims.regulation import api as regulation_api
     from aims.regulation import pages as regulation_pages
     from aims.risk import api as risk_api
@@ -118,6 +124,9 @@ def create_app(
         regulation_api.router,
         impact_api.router,
         risk_api.router,
+        leadership_api.router,
+        changes_api.router,
+        communication_api.router,
     ):
         app.include_router(router)
     for router in (
@@ -130,6 +139,9 @@ def create_app(
         regulation_pages.router,
         impact_pages.router,
         risk_pages.router,
+        leadership_pages.router,
+        changes_pages.router,
+        communication_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

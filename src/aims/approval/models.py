@@ -46,3 +46,12 @@ class ApprovableVersion:
     @property
     def approval_status(self) -> Status:
         return Status(self.status)
+
+    def approval_caption(self) -> str:
+        """How overviews (the leadership page) name this version."""
+        label = self.__approval_label__.removeprefix("The ").removeprefix("This ")
+        return f"{label[:1].upper()}{label[1:]}, revision {self.revision}"
+
+    def approval_url(self) -> str | None:
+        """Where the web app shows this version (None: nowhere of its own)."""
+        return None

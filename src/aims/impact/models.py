@@ -65,6 +65,12 @@ class ImpactAssessment(ApprovableVersion, Record, Base):
     author = relationship("User", foreign_keys="ImpactAssessment.author_id", lazy="joined")
     approver = relationship("User", foreign_keys="ImpactAssessment.approved_by_id", lazy="joined")
 
+    def approval_caption(self) -> str:
+        return f"Impact assessment: {self.title}, revision {self.revision}"
+
+    def approval_url(self) -> str | None:
+        return f"/impact/{self.id}"
+
 
 class HarmReferral(Record, Base):
     """A harm sent to the risk register (clause 6.1.4 feeding 6.1.2).

@@ -149,6 +149,12 @@ class SoaVersion(ApprovableVersion, Record, Base):
     author = relationship("User", foreign_keys="SoaVersion.author_id", lazy="joined")
     approver = relationship("User", foreign_keys="SoaVersion.approved_by_id", lazy="joined")
 
+    def approval_caption(self) -> str:
+        return f"Statement of Applicability, revision {self.revision}"
+
+    def approval_url(self) -> str | None:
+        return "/soa"
+
 
 class OwnControl(Record, Base):
     """A control of the organisation's own, beside Annex A (6.1.3 allows others)."""

@@ -19,6 +19,9 @@ MODEL_MODULES = (
     "aims.systems.models",
     "aims.impact.models",
     "aims.risk.models",
+    "aims.changes.models",
+    "aims.communication.models",
+    "aims.leadership.models",
 )
 
 

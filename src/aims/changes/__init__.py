@@ -1,0 +1,1 @@
+"""Planning of changes to the AI management system (ISO/IEC 42001 6.3)."""
