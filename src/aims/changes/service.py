@@ -165,7 +165,6 @@ CHANGE_LIST = ListSpec(
     sortable={
         "ref": ChangeRecord.ref,
         "title": ChangeRecord.title,
-        "planned_date": ChangeRecord.planned_date,
         "updated_at": ChangeRecord.updated_at,
     },
     default_sort="-ref",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -69,8 +70,9 @@ def communication_list(org: OrgOpt = None) -> None:
     """The communication plan, with what is overdue."""
     with work() as db:
         ctx = operator_context(db, organisation(db, org))
-        page = communication.list_items(db, ctx, ListParams(limit=200, sort="next_due"))
-        rows = [item_out(i) for i in page.items]
+        page = communication.list_items(db, ctx, ListParams(limit=200))
+        rows = sorted((item_out(i) for i in page.items),
+                      key=lambda i: (i.next_due is None, i.next_due or date.min))  # fmt: skip
     table = Table("What", "With whom", "How", "Who", "Last done", "Next due")
     for i in rows:
         table.add_row(escape(i.topic), escape(i.audience), escape(i.channel) or "—",

@@ -114,7 +114,6 @@ def restore_item(db: Session, ctx: Context, item_id: uuid.UUID | str) -> Communi
 ITEM_LIST = ListSpec(
     id_column=CommunicationItem.id,
     sortable={
-        "next_due": CommunicationItem.next_due,
         "topic": CommunicationItem.topic,
         "updated_at": CommunicationItem.updated_at,
     },

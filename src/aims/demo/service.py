@@ -74,11 +74,12 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
             access.bootstrap_member(
                 db, organisation=org, user=user, role=person.role, job_title=person.job_title
             )
-    from aims.demo import impact, inventory, risk  # the inventory needs the people above
+    from aims.demo import impact, inventory, risk, support  # the inventory needs the people
 
     inventory.load(db, org)
     impact.load(db, org)  # and the assessments need the inventory
     risk.load(db, org)  # and the risks take up the assessments' harms
+    support.load(db, org)
     return org, created
 
 

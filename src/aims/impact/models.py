@@ -66,7 +66,7 @@ class ImpactAssessment(ApprovableVersion, Record, Base):
     approver = relationship("User", foreign_keys="ImpactAssessment.approved_by_id", lazy="joined")
 
     def approval_caption(self) -> str:
-        return f"Impact assessment: {self.title}, revision {self.revision}"
+        return f"{self.title}, revision {self.revision}"
 
     def approval_url(self) -> str | None:
         return f"/impact/{self.id}"

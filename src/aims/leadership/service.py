@@ -118,7 +118,6 @@ COMMITMENT_LIST = ListSpec(
     id_column=ResourceCommitment.id,
     sortable={
         "committed_on": ResourceCommitment.committed_on,
-        "until": ResourceCommitment.until,
         "kind": ResourceCommitment.kind,
     },
     default_sort="-committed_on",
