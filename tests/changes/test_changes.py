@@ -180,3 +180,11 @@ def test_cli_change_list_and_show(aims: object) -> None:
     listed = aims("change", "list")  # type: ignore[operator]
     assert listed.code == 0 and "0 change(s)" in listed.out
     assert aims("change", "show", "CH-404").code == 2  # type: ignore[operator]
+
+
+def test_a_late_change_shows_on_the_dashboard_escaped(client: TestClient, org: Org) -> None:
+    change(client, org, title="<script>x</script> late", planned_date="2020-01-01")
+    sign_in(client, org.emails[Role.VIEWER])
+    page = client.get("/")
+    assert "6.3 Changes" in page.text and "was planned for 2020-01-01" in page.text
+    assert "<script>x</script>" not in page.text and "&lt;script&gt;" in page.text

@@ -12,9 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from aims.access import service as access
 from aims.api.runtime import Runtime
 from aims.errors import NotAuthenticated, NotFound, TooManyAttempts
-from aims.impact import service as impact
-from aims.risk import service as risk
 from aims.store.listing import ListParams
+from aims.web import attention
 from aims.web.security import (
     PRELOGIN_COOKIE,
     SESSION_COOKIE,
@@ -128,8 +127,7 @@ def dashboard(request: Request, db: PageDb, info: WebSession) -> object:
             "control_count": len(catalog.controls),
             "clause_count": len([c for c in catalog.clauses.values() if c.parent]),
             "members": access.list_members(db, info.context, ListParams(limit=1)).total,
-            "impact": impact.attention(db, info.context),
-            "risk": risk.attention(db, info.context),
+            "notices": attention.notices(db, info.context),
         },
     )
 

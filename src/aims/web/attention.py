@@ -1,0 +1,71 @@
+"""What the dashboard lists as needing attention, gathered from every capability.
+
+Each capability says what is overdue or missing in its own terms (its ``attention``); this
+module turns those into one list of short notices with a link, so the dashboard shows them
+side by side without knowing each record's shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from aims.access.context import Context
+from aims.changes import service as changes
+from aims.communication import service as communication
+from aims.impact import service as impact
+from aims.leadership import service as leadership
+from aims.risk import service as risk
+
+
+@dataclass(frozen=True)
+class Notice:
+    area: str  # the clause or capability, e.g. "6.1.4 Impact"
+    html: Markup  # the message, with its link; every value in it is escaped
+
+
+def _link(href: str, text: object) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(href, text)
+
+
+def notices(db: Session, ctx: Context) -> list[Notice]:
+    found: list[Notice] = []
+
+    def add(area: str, template: str, *args: object) -> None:
+        # The templates are literals in this module; format() escapes every argument.
+        found.append(Notice(area, Markup(template).format(*args)))  # noqa: S704
+
+    im = impact.attention(db, ctx)
+    for a in im.overdue:
+        add("6.1.4 Impact", "Impact assessment of {} was due for reassessment on {}",
+            _link(f"/impact/{a.id}", a.system.name), a.due_date)  # fmt: skip
+    for a in im.reclassified:
+        add("6.1.4 Impact", "{} changed EU AI Act class since its {} was approved",
+            _link(f"/systems/{a.system_id}", a.system.name),
+            _link(f"/impact/{a.id}", "impact assessment"))  # fmt: skip
+    rk = risk.attention(db, ctx)
+    for r in rk.expired_acceptances:
+        add("6.1.2 Risk", "The acceptance of risk {} expired on {}",
+            _link(f"/risks/{r.id}", r.ref), r.acceptance_expires)  # fmt: skip
+    for t in rk.overdue_actions:
+        add("6.1.3 Treatment", 'Treatment action "{}" of a {} was due on {}',
+            t.title, _link(f"/risks/{t.risk_id}", "risk"), t.due_date)  # fmt: skip
+    for r in rk.overdue_reviews:
+        add("6.1.2 Risk", "Risk {} was due for review on {}",
+            _link(f"/risks/{r.id}", r.ref), r.next_review)  # fmt: skip
+    for s in im.unassessed:
+        add("6.1.4 Impact", "{} is in scope and has no approved impact assessment",
+            _link(f"/systems/{s.id}", s.name))  # fmt: skip
+    for c in changes.attention(db, ctx):
+        add("6.3 Changes", "Change {} ({}) was planned for {} and is still {}",
+            _link(f"/changes/{c.id}", c.ref), c.title, c.planned_date,
+            c.status.replace("_", " "))  # fmt: skip
+    for i in communication.attention(db, ctx):
+        add("7.4 Communication", "{} to {} was due on {}",
+            _link(f"/communication/{i.id}", i.topic), i.audience, i.next_due)  # fmt: skip
+    for row in leadership.attention(db, ctx):
+        add("5.1 Leadership", "The {} committed until {} is still only promised",
+            _link(f"/leadership/commitments/{row.id}", row.description), row.until)  # fmt: skip
+    return found
