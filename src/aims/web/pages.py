@@ -21,7 +21,7 @@ from aims.web.security import (
     PageDb,
     WebSession,
 )
-from aims.web.templating import NAV, render
+from aims.web.templating import NAV, SECTION_LINKS, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -146,7 +146,13 @@ def section(slug: str, request: Request, info: WebSession) -> object:
     return render(
         request,
         "section.html",
-        {"title": title, "number": number, "clauses": clauses[1:], "head": clauses[0]},
+        {
+            "title": title,
+            "number": number,
+            "clauses": clauses[1:],
+            "head": clauses[0],
+            "links": SECTION_LINKS.get(slug, []),
+        },
     )
 
 

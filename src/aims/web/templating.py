@@ -26,6 +26,43 @@ NAV: list[tuple[str, str, str]] = [
     ("improvement", "Improvement", "10"),
 ]
 
+# The records that carry each part of the standard, as (link, label) per section.
+SECTION_LINKS: dict[str, list[tuple[str, str]]] = {
+    "context": [
+        ("/context", "Issues, interested parties and the climate decision (4.1, 4.2)"),
+        ("/context/requirements", "Legal, regulatory and contractual requirements (4.2)"),
+        ("/scope", "Scope of the AIMS (4.3)"),
+        ("/systems", "AI system inventory"),
+    ],
+    "leadership": [
+        ("/leadership", "Leadership and commitment: approvals and resources (5.1)"),
+        ("/documents/ai-policy", "The AI policy (5.2, A.2.2 to A.2.4)"),
+        ("/competence/roles", "AIMS roles and who holds them (5.3, A.3.2)"),
+        ("/competence/raci", "RACI of processes and controls (5.3)"),
+        ("/concerns", "Reporting of concerns (A.3.3)"),
+    ],
+    "planning": [
+        ("/risks", "AI risk register (6.1.2)"),
+        ("/risks/criteria", "Risk criteria (6.1.2)"),
+        ("/soa", "Statement of Applicability (6.1.3)"),
+        ("/impact", "AI system impact assessments (6.1.4)"),
+        ("/impact/settings", "Impact assessment process (A.5.2)"),
+        ("/objectives", "AI objectives and their measurements (6.2, A.6.1.2, A.9.3)"),
+        ("/changes", "Planned changes (6.3)"),
+    ],
+    "support": [
+        ("/leadership#commitments", "Resources committed (7.1)"),
+        ("/competence", "Competence matrix and gaps (7.2, A.4.6)"),
+        ("/acknowledgements", "Awareness: documents to acknowledge (7.3)"),
+        ("/communication", "Communication plan (7.4)"),
+        ("/documents", "Controlled documents (7.5)"),
+    ],
+    "operation": [
+        ("/impact", "Impact assessments in operation (8.4)"),
+        ("/risks", "Risk assessment and treatment in operation (8.2, 8.3)"),
+    ],
+}
+
 
 def _loader() -> ChoiceLoader:
     dirs = [PACKAGE / "web" / "templates"]
