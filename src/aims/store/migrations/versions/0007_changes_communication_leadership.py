@@ -1,6 +1,6 @@
 """changes communication leadership
 
-Revision ID: 0012
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-29 17:27:00.909890
 """
