@@ -201,3 +201,24 @@ def test_other_organisation_ids_are_404_and_bad_input_422(
         "/api/v1/concerns", json={**BODY, "system_id": concern["id"]}, headers=org.headers()
     )
     assert foreign.status_code == 404
+
+
+def test_owner_must_handle_concerns_and_delete_is_undone_by_restore(
+    client: TestClient, org: Org
+) -> None:
+    raise_concern(client, org)
+    concern = only(client, org)
+    url = f"/api/v1/concerns/{concern['id']}"
+    viewer = client.patch(url, json={"version": concern["version"],
+                                     "owner_email": org.emails[Role.VIEWER]},
+                          headers=org.headers())  # fmt: skip
+    assert viewer.status_code == 422 and "does not handle concerns" in viewer.text
+    assert client.delete(url, params={"version": concern["version"]},
+                         headers=org.headers(Role.MANAGER)).status_code == 403  # fmt: skip
+    assert client.delete(url, params={"version": concern["version"]},
+                         headers=org.headers()).status_code == 204  # fmt: skip
+    assert client.get(url, headers=org.headers()).status_code == 404
+    assert client.get("/api/v1/concerns", headers=org.headers()).json()["total"] == 0
+    restored = client.post(f"{url}/restore", headers=org.headers())
+    assert restored.status_code == 200 and restored.json()["ref"] == "C-001"
+    assert client.post(f"{url}/restore", headers=org.headers()).status_code == 409

@@ -161,3 +161,10 @@ def delete_concern(
     concern_id: uuid.UUID, db: Db, ctx: Ctx, version: Annotated[int, Query()]
 ) -> None:
     service.delete_concern(db, ctx, service.get_concern(db, ctx, concern_id), version=version)
+
+
+@router.post(
+    "/concerns/{concern_id}/restore", response_model=ConcernOut, summary="Undo a delete (owners)"
+)
+def restore_concern(concern_id: uuid.UUID, db: Db, ctx: Ctx) -> ConcernOut:
+    return present.concern_out(db, ctx, service.restore_concern(db, ctx, concern_id))

@@ -17,7 +17,7 @@ from aims.store.types import utcnow
 # changed, never their values (the audit log is read by roles that may not be handlers).
 CONTENT = frozenset(
     {"summary", "description", "occurred", "contact", "outcome", "reporter_message",
-     "receipt_hash"}
+     "receipt_hash", "category", "reporter_id"}
 )  # fmt: skip
 
 

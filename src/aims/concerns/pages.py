@@ -231,6 +231,7 @@ def _detail(
                "reporter": reporter_name(concern), "statuses": list(Status),
                "severities": list(Severity), "criteria": criteria,
                "systems": systems.list_systems(db, ctx, ListParams(limit=200)).items,
+               "handlers": service.handler_emails(db, ctx),
                "members": [m.user.email
                            for m in access.list_members(db, ctx, ListParams(limit=200)).items],
                "can_raise_risk": ctx.can(Permission.EDIT) and concern.risk_id is None}),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from aims.access import service as access
 from aims.access.context import Context
-from aims.access.models import Organisation
+from aims.access.models import Membership, Organisation, User
 from aims.access.rules import Permission, Role
 from aims.concerns import rules
 from aims.concerns.models import Concern, ConcernAttempt, ConcernNote, ConcernSettings
@@ -102,6 +102,23 @@ def is_handler(db: Session, ctx: Context) -> bool:
 def require_handler(db: Session, ctx: Context) -> None:
     if not is_handler(db, ctx):
         raise PermissionDenied(NOT_HANDLER)
+
+
+def handler_emails(db: Session, ctx: Context) -> list[str]:
+    """E-mails of the members whose role handles concerns (the possible owners)."""
+    require_handler(db, ctx)
+    roles = [r.value for r in handler_roles(db, ctx)]
+    rows = db.scalars(
+        select(User.email)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.organisation_id == ctx.organisation_id,
+            Membership.deleted_at.is_(None),
+            Membership.role.in_(roles),
+        )
+        .order_by(User.email)
+    )
+    return list(rows)
 
 
 def intro(db: Session, ctx: Context) -> str:
@@ -187,6 +204,7 @@ def _new_concern(
     code = rules.new_receipt_code()
     digest = rules.receipt_hash(code)
     assert digest is not None
+    _serialise(db, f"concern-ref:{organisation_id}")  # numbers are handed out one at a time
     with _acting_as(db, actor):
         concern = Concern(
             organisation_id=organisation_id,
@@ -438,6 +456,13 @@ def triage(db: Session, ctx: Context, concern: Concern, body: TriageIn) -> Conce
             reporter_facing = True
         if "owner_email" in fields:
             owner_id = access.member_id(db, ctx, body.owner_email, field="owner_email")
+            if owner_id is not None and (body.owner_email or "").strip().lower() not in (
+                handler_emails(db, ctx)
+            ):
+                message = f"{body.owner_email} does not handle concerns here (see the settings)"
+                raise ValidationFailed(
+                    message, errors=[FieldError(("body", "owner_email"), message)]
+                )
             if owner_id != concern.owner_id:
                 concern.owner_id = owner_id
                 changes.append(f"owner {body.owner_email or 'none'}")
@@ -511,6 +536,18 @@ def delete_concern(db: Session, ctx: Context, concern: Concern, *, version: int)
     check_version(concern, version, label="The concern")
     concern.mark_deleted(ctx.user_id)
     db.flush()
+
+
+def restore_concern(db: Session, ctx: Context, concern_id: uuid.UUID | str) -> Concern:
+    """Undo a delete (owners only)."""
+    require_handler(db, ctx)
+    ctx.require(Permission.MANAGE_ORGANISATION)
+    concern = get_scoped(db, Concern, ctx.organisation_id, concern_id, label=LABEL, deleted=True)
+    if concern.deleted_at is None:
+        raise Conflict(f"{concern.ref} is not deleted")
+    concern.restore()
+    db.flush()
+    return concern
 
 
 # --- Dashboard ---------------------------------------------------------------------------------
