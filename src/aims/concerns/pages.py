@@ -310,8 +310,14 @@ def _secure(request: Request) -> bool:
 def _public(
     request: Request, template: str, context: dict[str, Any], *, status_code: int = 200
 ) -> HTMLResponse:
-    """A public page with a fresh double-submit CSRF token (cookie and field)."""
-    token = secrets.token_urlsafe(32)
+    """A public page with its double-submit CSRF token (cookie and field); the browser's
+    token is kept while it lasts, so two open public pages both stay valid."""
+    held = request.cookies.get(REPORT_COOKIE, "")
+    token = (
+        held
+        if len(held) == 43 and held.replace("-", "").replace("_", "").isalnum()
+        else (secrets.token_urlsafe(32))
+    )
     page = render(request, template, _base({**context, "csrf": token}), status_code=status_code)
     page.set_cookie(REPORT_COOKIE, token, httponly=True, samesite="strict", path="/report",
                     secure=_secure(request), max_age=3600)  # fmt: skip
