@@ -6,15 +6,19 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from aims.access.rules import Role
+from aims.audit.models import AuditEvent
+from aims.concerns.models import Concern
 from tests.concerns.test_api import BODY, only, raise_concern
 from tests.conftest import Org
 from tests.web.test_pages import csrf_of, sign_in
 
 
 def test_member_raises_a_concern_and_sees_it_under_my_concerns(
-    client: TestClient, org: Org
+    client: TestClient, org: Org, sessions: sessionmaker[Session]
 ) -> None:
     sign_in(client, org.emails[Role.VIEWER])
     form = client.get("/concerns/new")
@@ -31,6 +35,17 @@ def test_member_raises_a_concern_and_sees_it_under_my_concerns(
     anon = client.post("/concerns/new", data={"csrf_token": csrf_of(form.text), **BODY,
                                               "summary": "Second one", "anonymous": "yes"})  # fmt: skip
     assert anon.status_code == 201 and "does not show who sent it" in anon.text
+    with sessions() as db:
+        row = db.scalars(select(Concern).where(Concern.summary == "Second one")).one()
+        assert (row.reporter_id, row.created_by_id, row.updated_by_id) == (None, None, None)
+        events = db.scalars(select(AuditEvent).where(AuditEvent.record_id == str(row.id))).all()
+        assert events and {e.actor_id for e in events} == {None}
+    code = re.search(r'id="receipt-code"><strong>([0-9A-Z-]+)<', anon.text)
+    assert code
+    status_page = client.get("/report/status")
+    shown = client.post("/report/status", data={"csrf_token": csrf_of(status_page.text),
+                                                "code": code.group(1)})  # fmt: skip
+    assert 'id="status-value">received<' in shown.text and "Customers in arrears" not in shown.text
     mine = client.get("/concerns/mine")
     assert "C-001" in mine.text and "Second one" not in mine.text
     cid = re.search(r'href="/concerns/([0-9a-f-]{36})"', mine.text)
