@@ -103,6 +103,8 @@ def create_app(
     from aims.comments import pages as comments_pages
     from aims.communication import api as communication_api
     from aims.communication import pages as communication_pages
+    from aims.concerns import api as concerns_api
+    from aims.concerns import pages as concerns_pages
     from aims.impact import api as impact_api
     from aims.impact import pages as impact_pages
     from aims.leadership import api as leadership_api
@@ -127,6 +129,7 @@ def create_app(
         leadership_api.router,
         changes_api.router,
         communication_api.router,
+        concerns_api.router,
     ):
         app.include_router(router)
     for router in (
@@ -142,6 +145,7 @@ def create_app(
         leadership_pages.router,
         changes_pages.router,
         communication_pages.router,
+        concerns_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

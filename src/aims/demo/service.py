@@ -80,6 +80,9 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
     impact.load(db, org)  # and the assessments need the inventory
     risk.load(db, org)  # and the risks take up the assessments' harms
     support.load(db, org)
+    from aims.demo import concerns  # concerns point at the inventory's systems
+
+    concerns.load(db, org)
     return org, created
 
 

@@ -18,6 +18,7 @@ class Origin(StrEnum):
     IMPACT_HARM = "impact_harm"
     AUDIT_FINDING = "audit_finding"
     INCIDENT = "incident"
+    CONCERN = "concern"
 
 
 class TreatmentOption(StrEnum):

@@ -22,6 +22,7 @@ MODEL_MODULES = (
     "aims.changes.models",
     "aims.communication.models",
     "aims.leadership.models",
+    "aims.concerns.models",
 )
 
 
