@@ -79,6 +79,9 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
     inventory.load(db, org)
     impact.load(db, org)  # and the assessments need the inventory
     risk.load(db, org)  # and the risks take up the assessments' harms
+    from aims.demo.competence import load as load_competence  # roles need the people
+
+    load_competence(db, org)
     return org, created
 
 
