@@ -114,7 +114,7 @@ def test_a_person_gets_evidence_and_someone_else_checks_it(client: TestClient, o
 
 
 def test_the_matrix_filters_by_role_person_and_status(client: TestClient, org: Org) -> None:
-    r, c = owner_setup(client, org)
+    r, _c = owner_setup(client, org)
     sign_in(client, org.emails[Role.AUDITOR])
     everything = client.get("/competence")
     assert "Contributor of Acme Credit" in everything.text
