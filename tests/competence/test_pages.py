@@ -3,6 +3,7 @@ competences, a person's evidence with the effectiveness check, the RACI matrix e
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from fastapi.testclient import TestClient
@@ -170,3 +171,38 @@ def test_competence_pages_of_another_organisation_are_not_found(
     assert client.get(f"/competence/roles/{r['id']}").status_code == 404
     assert client.get(f"/competence/people/{user_id(org, Role.OWNER)}").status_code == 404
     assert client.get(f"{API}/roles", headers=other_org.headers()).json()["total"] == 0
+
+
+def test_a_competence_is_edited_and_a_holder_leaves_a_role(client: TestClient, org: Org) -> None:
+    r, c = owner_setup(client, org)
+    sign_in(client, org.emails[Role.MANAGER])
+    page = client.get(f"/competence/competences/{c['id']}")
+    assert page.status_code == 200 and "AI system owner" in page.text
+    token = csrf_of(page.text)
+    url = f"/competence/competences/{c['id']}"
+    blank = client.post(url, data={"csrf_token": token, "version": "1", "name": "",
+                                   "kind": "skill"})  # fmt: skip
+    assert blank.status_code == 422 and 'id="name-error"' in blank.text
+    stale = client.post(url, data={"csrf_token": token, "version": "7", "name": "Ethics",
+                                   "kind": "skill"})  # fmt: skip
+    assert stale.status_code == 409
+    saved = client.post(url, data={"csrf_token": token, "version": "1", "name": "AI ethics",
+                                   "kind": "skill", "validity_months": ""},
+                        follow_redirects=True)  # fmt: skip
+    assert "Saved." in saved.text and "evidence does not expire" in saved.text
+    refused = client.post(f"{url}/delete", data={"csrf_token": token, "version": "2"})
+    assert refused.status_code == 409 and "roles still require" in refused.text
+
+    role_page = client.get(f"/competence/roles/{r['id']}")
+    hid = re.search(r'action="/competence/assignments/([0-9a-f-]+)/end"', role_page.text)
+    assert hid
+    early = client.post(f"/competence/assignments/{hid.group(1)}/end",
+                        data={"csrf_token": token, "version": "1", "until": "2000-01-01"})  # fmt: skip
+    assert early.status_code == 422 and f'id="end_{hid.group(1)}-error"' in early.text
+    ended = client.post(f"/competence/assignments/{hid.group(1)}/end",
+                        data={"csrf_token": token, "version": "1",
+                              "until": str(TODAY - dt.timedelta(days=1))},
+                        follow_redirects=True)  # fmt: skip
+    assert "not now" in ended.text
+    matrix = client.get("/competence")
+    assert "nobody holds this role" in matrix.text

@@ -12,17 +12,19 @@ from starlette.datastructures import FormData
 
 from aims.access.rules import Permission
 from aims.competence import present, rules, service
-from aims.competence.models import AimsRole
+from aims.competence.models import AimsRole, Competence
 from aims.competence.schemas import (
     AssignmentIn,
+    AssignmentPatch,
     CheckIn,
     CompetenceIn,
+    CompetencePatch,
     EvidenceIn,
     RequirementIn,
     RoleIn,
     RolePatch,
 )
-from aims.errors import AimsError
+from aims.errors import AimsError, FieldError, ValidationFailed
 from aims.exports.http import attachment
 from aims.store.listing import ListParams
 from aims.web.errors import form_errors, html_status
@@ -320,6 +322,99 @@ async def create_competence(request: Request, db: PageDb, info: CsrfSession) -> 
         return _competences_page(request, db, info, values=raw, errors=_errors(exc),
                                  status_code=422)  # fmt: skip
     return RedirectResponse("/competence/competences?added=1", status_code=303)
+
+
+def _competence_page(
+    request: Request,
+    db: PageDb,
+    info: WebSession,
+    found: Competence,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    ctx = info.context
+    v = values or {"name": found.name, "description": found.description, "kind": found.kind,
+                   "validity_months": found.validity_months or ""}  # fmt: skip
+    roles = {r.id: r for r in service.all_roles(db, ctx)}
+    required_by = [
+        (roles[r.role_id], r.level) for r in service.requirement_rows(db, ctx)
+        if r.competence_id == found.id and r.role_id in roles
+    ]  # fmt: skip
+    return render(
+        request, "competence/competence.html",
+        {**_common(db, info), "c": found, "v": v, "errors": errors or {},
+         "kinds": list(rules.CompetenceKind), "required_by": required_by},
+        status_code=status_code,
+    )  # fmt: skip
+
+
+@router.get("/competence/competences/{competence_id}")
+def competence_page(
+    competence_id: str, request: Request, db: PageDb, info: WebSession
+) -> HTMLResponse:
+    found = service.get_competence(db, info.context, competence_id)
+    return _competence_page(request, db, info, found)
+
+
+@router.post("/competence/competences/{competence_id}")
+async def edit_competence(
+    competence_id: str, request: Request, db: PageDb, info: CsrfSession
+) -> Response:
+    form = await request.form()
+    found = service.get_competence(db, info.context, competence_id)
+    raw: dict[str, Any] = _text(form, "name", "description", "kind", "validity_months")
+    body_raw = {**raw, "validity_months": raw["validity_months"] or None,
+                "version": form_version(form)}  # fmt: skip
+    try:
+        body = CompetencePatch.model_validate(body_raw)
+        with db.begin_nested():
+            service.update_competence(db, info.context, found, body, version=body.version)
+    except (ValidationError, AimsError) as exc:
+        db.expire_all()
+        return _competence_page(request, db, info, found, values=raw, errors=_errors(exc),
+                                status_code=getattr(exc, "status", 422))  # fmt: skip
+    return RedirectResponse(f"/competence/competences/{found.id}?saved=1", status_code=303)
+
+
+@router.post("/competence/competences/{competence_id}/delete")
+async def delete_competence(
+    competence_id: str, request: Request, db: PageDb, info: CsrfSession
+) -> Response:
+    form = await request.form()
+    found = service.get_competence(db, info.context, competence_id)
+    try:
+        with db.begin_nested():
+            service.delete_competence(db, info.context, found, version=form_version(form))
+    except AimsError as exc:
+        db.expire_all()
+        return _competence_page(request, db, info, found, errors={"_form": exc.detail},
+                                status_code=exc.status)  # fmt: skip
+    return RedirectResponse("/competence/competences?deleted=1", status_code=303)
+
+
+@router.post("/competence/assignments/{assignment_id}/end")
+async def end_assignment(
+    assignment_id: str, request: Request, db: PageDb, info: CsrfSession
+) -> Response:
+    """Record that someone left a role on a date (the history keeps them)."""
+    form = await request.form()
+    found = service.get_assignment(db, info.context, assignment_id)
+    role = service.get_role(db, info.context, found.role_id)
+    raw = {"version": form_version(form), "until": str(form.get("until") or "") or None}
+    try:
+        body = AssignmentPatch.model_validate(raw)
+        if body.until is None:
+            raise ValidationFailed("say when", errors=[FieldError(("body", "until"), "required")])
+        with db.begin_nested():
+            service.update_assignment(db, info.context, found, body)
+    except (ValidationError, AimsError) as exc:
+        db.expire_all()
+        errors = {f"end_{found.id}": m for m in _errors(exc).values()}
+        return _role_page(request, db, info, role, errors=errors, which="holder",
+                          status_code=getattr(exc, "status", 422))  # fmt: skip
+    return RedirectResponse(f"/competence/roles/{role.id}#holders", status_code=303)
 
 
 # --- A person's evidence -----------------------------------------------------------------------

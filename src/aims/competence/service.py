@@ -327,6 +327,12 @@ def _requirements(db: Session, ctx: Context) -> list[RoleRequirement]:
     return list(db.scalars(scoped(RoleRequirement, ctx.organisation_id)))
 
 
+def requirement_rows(db: Session, ctx: Context) -> list[RoleRequirement]:
+    """Every live requirement of the organisation."""
+    ctx.require(Permission.READ)
+    return _requirements(db, ctx)
+
+
 def requirements_of(db: Session, ctx: Context, role: AimsRole) -> list[RoleRequirement]:
     ctx.require(Permission.READ)
     found = [r for r in _requirements(db, ctx) if r.role_id == role.id]
