@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aims.access import service as access
@@ -642,7 +641,7 @@ def raci(db: Session, ctx: Context) -> RaciMatrix:
     roles = all_roles(db, ctx)
     live = {r.id for r in roles}
     stored: dict[str, list[RaciCell]] = {}
-    for cell in db.scalars(select(RaciCell).where(RaciCell.organisation_id == ctx.organisation_id)):
+    for cell in db.scalars(scoped(RaciCell, ctx.organisation_id)):
         if cell.role_id in live:
             stored.setdefault(cell.row_id, []).append(cell)
     rows = []
@@ -680,11 +679,9 @@ def set_raci_cell(
     refusal = rules.letter_refusal(row.cells, role.id, value)
     if refusal:
         raise _invalid("letter", refusal)
-    cell = db.scalar(
-        select(RaciCell).where(
-            RaciCell.organisation_id == ctx.organisation_id,
-            RaciCell.row_id == row_id,
-            RaciCell.role_id == role.id,
+    cell: RaciCell | None = db.scalar(
+        scoped(RaciCell, ctx.organisation_id).where(
+            RaciCell.row_id == row_id, RaciCell.role_id == role.id
         )
     )
     if cell is None:
