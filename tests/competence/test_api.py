@@ -270,3 +270,14 @@ def test_the_raci_matrix_keeps_one_accountable_role_per_row_and_exports(
     assert row[header.index("AI system owner")] == "R"
     processes = client.get(f"{API}/processes", headers=org.headers()).json()
     assert all(p["clauses"] for p in processes)
+
+
+def test_someone_who_left_the_organisation_holds_no_role(client: TestClient, org: Org) -> None:
+    owner_setup(client, org)
+    members = client.get("/api/v1/members", headers=org.headers()).json()["items"]
+    leaving = next(m for m in members if m["email"] == org.emails[Role.CONTRIBUTOR])
+    gone = client.delete(f"/api/v1/members/{leaving['id']}", params={"version": leaving["version"]},
+                         headers=org.headers())  # fmt: skip
+    assert gone.status_code == 204, gone.text
+    cells = client.get(f"{API}/matrix", headers=org.headers()).json()["cells"]
+    assert [(c["person"], c["reason"]) for c in cells] == [(None, "nobody holds this role")]

@@ -539,10 +539,11 @@ def matrix(
         if r.role_id in roles and r.competence_id in competences
     ]  # fmt: skip
     requirements.sort(key=lambda r: (r.role_name, r.competence_name))
+    members = {m.user_id for m in people(db, ctx)}
     holders = [
         rules.Holder(str(a.role_id), str(a.user_id), a.user.full_name, a.since, a.until)
         for a in db.scalars(scoped(RoleAssignment, ctx.organisation_id))
-        if a.role_id in roles
+        if a.role_id in roles and a.user_id in members  # someone who left holds no role
     ]
     holders.sort(key=lambda h: h.name)
     evidence = [
