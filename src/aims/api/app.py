@@ -103,6 +103,8 @@ def create_app(
     from aims.comments import pages as comments_pages
     from aims.communication import api as communication_api
     from aims.communication import pages as communication_pages
+    from aims.competence import api as competence_api
+    from aims.competence import pages as competence_pages
     from aims.concerns import api as concerns_api
     from aims.concerns import pages as concerns_pages
     from aims.impact import api as impact_api
@@ -130,6 +132,7 @@ def create_app(
         changes_api.router,
         communication_api.router,
         concerns_api.router,
+        competence_api.router,
     ):
         app.include_router(router)
     for router in (
@@ -146,6 +149,7 @@ def create_app(
         changes_pages.router,
         communication_pages.router,
         concerns_pages.router,
+        competence_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -13,6 +13,7 @@ from aims.cli import (
     audit_cmds,
     catalog_cmds,
     changes_cmds,
+    competence_cmds,
     concern_cmds,
     impact_cmds,
     risk_cmds,
@@ -67,6 +68,7 @@ app.add_typer(changes_cmds.leadership_app, name="leadership")
 app.add_typer(catalog_cmds.app, name="catalog")
 app.add_typer(audit_cmds.app, name="audit")
 app.add_typer(concern_cmds.app, name="concern")
+app.add_typer(competence_cmds.app, name="competence")
 
 
 def run() -> None:

@@ -83,6 +83,9 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
     from aims.demo import concerns  # concerns point at the inventory's systems
 
     concerns.load(db, org)
+    from aims.demo.competence import load as load_competence  # roles need the people
+
+    load_competence(db, org)
     return org, created
 
 

@@ -23,6 +23,7 @@ MODEL_MODULES = (
     "aims.communication.models",
     "aims.leadership.models",
     "aims.concerns.models",
+    "aims.competence.models",
 )
 
 

@@ -1,0 +1,1 @@
+"""Competence: AIMS roles, the RACI matrix, people in roles, competences and their evidence."""
