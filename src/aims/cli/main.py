@@ -12,6 +12,7 @@ from aims.cli import (
     access_cmds,
     audit_cmds,
     catalog_cmds,
+    context_cmds,
     impact_cmds,
     risk_cmds,
     setup_cmds,
@@ -59,6 +60,8 @@ app.command("classify")(systems_cmds.classify_command)
 app.add_typer(impact_cmds.app, name="impact")
 app.add_typer(risk_cmds.risk_app, name="risk")
 app.add_typer(risk_cmds.soa_app, name="soa")
+app.add_typer(context_cmds.context_app, name="context")
+app.add_typer(context_cmds.scope_app, name="scope")
 app.add_typer(catalog_cmds.app, name="catalog")
 app.add_typer(audit_cmds.app, name="audit")
 

@@ -78,6 +78,9 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
 
     inventory.load(db, org)
     impact.load(db, org)  # and the assessments need the inventory
+    from aims.demo import context as context_demo  # the scope lists the inventory's systems
+
+    context_demo.load(db, org)  # before risk: its SoA counts the legal requirements
     risk.load(db, org)  # and the risks take up the assessments' harms
     return org, created
 
