@@ -283,3 +283,20 @@ def test_scope_return_needs_a_note_and_is_isolated(
         gone.status_code == 204
         and client.get("/api/v1/scope", headers=org.headers()).status_code == 404
     )
+
+
+def test_attention_and_a_deleted_legal_link(client: TestClient, org: Org) -> None:
+    start = client.get("/api/v1/context/attention", headers=org.headers(Role.VIEWER)).json()
+    assert start["climate_undecided"] and start["scope_unapproved"]
+    party = client.post("/api/v1/context/parties", headers=org.headers(),
+                        json={"name": "Applicants", "kind": "customers"}).json()  # fmt: skip
+    act = legal(client, org)
+    client.post(f"/api/v1/context/parties/{party['id']}/requirements", headers=org.headers(),
+                json={"text": "Explain declines", "legal_requirement_id": act["id"]})  # fmt: skip
+    found = client.get("/api/v1/context/attention", headers=org.headers()).json()
+    assert [r["text"] for r in found["unaddressed"]] == ["Explain declines"]
+    assert found["unaddressed"][0]["legal_requirement_title"] == "EU AI Act"
+    client.delete(f"/api/v1/context/requirements/{act['id']}", params={"version": act["version"]},
+                  headers=org.headers())  # fmt: skip
+    after = client.get(f"/api/v1/context/parties/{party['id']}", headers=org.headers()).json()
+    assert after["requirements"][0]["legal_requirement_title"] is None

@@ -13,6 +13,7 @@ from aims.api.deps import Ctx, Db, Listing
 from aims.api.schemas import PROBLEM_RESPONSES, PageOut
 from aims.context import present, service
 from aims.context.schemas import (
+    AttentionOut,
     ClimateIn,
     ClimateOut,
     IssueIn,
@@ -55,6 +56,12 @@ def vocabulary(ctx: Ctx) -> VocabularyOut:
         requirement_kinds=[k.value for k in RequirementKind],
         requirement_statuses=[s.value for s in RequirementStatus],
     )
+
+
+@router.get("/context/attention", response_model=AttentionOut,
+            summary="Climate undecided, overdue issues, unmet requirements, no scope")  # fmt: skip
+def attention(db: Db, ctx: Ctx) -> AttentionOut:
+    return present.attention_out(service.attention(db, ctx))
 
 
 # --- Issues (4.1) ------------------------------------------------------------------------------

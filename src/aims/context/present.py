@@ -19,6 +19,7 @@ from aims.context.models import (
     ScopeStatement,
 )
 from aims.context.schemas import (
+    AttentionOut,
     ClimateOut,
     IssueOut,
     LegalOut,
@@ -50,6 +51,15 @@ def issue_out(issue: ContextIssue) -> IssueOut:
     )  # fmt: skip
 
 
+def attention_out(found: service.ContextAttention) -> AttentionOut:
+    return AttentionOut(
+        climate_undecided=found.climate_undecided,
+        overdue_issues=[issue_out(i) for i in found.overdue_issues],
+        unaddressed=[requirement_out(r) for r in found.unaddressed],
+        scope_unapproved=found.scope_unapproved,
+    )
+
+
 def climate_out(row: ClimateDetermination | None) -> ClimateOut:
     if row is None:
         return ClimateOut(state="undecided", relevant=None, reasoning="", decided_by=None,
@@ -62,11 +72,15 @@ def climate_out(row: ClimateDetermination | None) -> ClimateOut:
 
 
 def requirement_out(r: PartyRequirement) -> RequirementOut:
+    # A link to a requirement since deleted from the register reads as no link.
+    legal = (
+        r.legal_requirement if r.legal_requirement and not r.legal_requirement.is_deleted else None
+    )
     return RequirementOut(
         id=r.id, party_id=r.party_id, party_name=r.party.name, text=r.text,
         climate_related=r.climate_related, addressed=Addressed(r.addressed), response=r.response,
-        legal_requirement_id=r.legal_requirement_id,
-        legal_requirement_title=r.legal_requirement.title if r.legal_requirement else None,
+        legal_requirement_id=legal.id if legal else None,
+        legal_requirement_title=legal.title if legal else None,
         version=r.version,
     )  # fmt: skip
 

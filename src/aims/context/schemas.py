@@ -322,3 +322,14 @@ class VocabularyOut(BaseModel):
     party_kinds: list[TermOut]
     requirement_kinds: list[str]
     requirement_statuses: list[str]
+
+
+class AttentionOut(BaseModel):
+    climate_undecided: bool = Field(
+        description="No decision yet on whether climate change is relevant"
+    )
+    overdue_issues: list[IssueOut] = Field(description="Issues past their review date")
+    unaddressed: list[RequirementOut] = Field(
+        description="Requirements of interested parties met only partly or not at all"
+    )
+    scope_unapproved: bool = Field(description="No approved scope statement yet")
