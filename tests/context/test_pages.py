@@ -187,6 +187,7 @@ def test_scope_page_drafts_reviews_and_approves(client: TestClient, org: Org) ->
     new = client.post(f"/scope/{sid.group(1)}/new-version", follow_redirects=True,
                       data={"csrf_token": csrf_of(approved.text)})  # fmt: skip
     assert "Edit the scope (revision 2)" in new.text
+    assert client.get("/scope/new", follow_redirects=False).status_code == 303
     first = client.get(f"/scope/{sid.group(1)}/compare")
     assert "no earlier version" in first.text
     new_id = re.search(r'action="/scope/([0-9a-f-]+)/edit"', new.text)

@@ -623,8 +623,10 @@ def _scope_form(
 
 
 @router.get("/scope/new")
-def new_scope(request: Request, db: PageDb, info: WebSession) -> HTMLResponse:
+def new_scope(request: Request, db: PageDb, info: WebSession) -> Response:
     info.context.require(Permission.EDIT)
+    if service.current_scope(db, info.context) is not None:
+        return RedirectResponse("/scope", status_code=303)  # one series per organisation
     return _scope_form(request, db, info, None, values={})
 
 
