@@ -107,6 +107,8 @@ def create_app(
     from aims.competence import pages as competence_pages
     from aims.concerns import api as concerns_api
     from aims.concerns import pages as concerns_pages
+    from aims.context import api as context_api
+    from aims.context import pages as context_pages
     from aims.impact import api as impact_api
     from aims.impact import pages as impact_pages
     from aims.leadership import api as leadership_api
@@ -133,6 +135,7 @@ def create_app(
         communication_api.router,
         concerns_api.router,
         competence_api.router,
+        context_api.router,
     ):
         app.include_router(router)
     for router in (
@@ -150,6 +153,7 @@ def create_app(
         communication_pages.router,
         concerns_pages.router,
         competence_pages.router,
+        context_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -15,6 +15,7 @@ from aims.cli import (
     changes_cmds,
     competence_cmds,
     concern_cmds,
+    context_cmds,
     impact_cmds,
     risk_cmds,
     setup_cmds,
@@ -65,6 +66,8 @@ app.add_typer(risk_cmds.soa_app, name="soa")
 app.add_typer(changes_cmds.change_app, name="change")
 app.add_typer(changes_cmds.communication_app, name="communication")
 app.add_typer(changes_cmds.leadership_app, name="leadership")
+app.add_typer(context_cmds.context_app, name="context")
+app.add_typer(context_cmds.scope_app, name="scope")
 app.add_typer(catalog_cmds.app, name="catalog")
 app.add_typer(audit_cmds.app, name="audit")
 app.add_typer(concern_cmds.app, name="concern")

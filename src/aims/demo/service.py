@@ -74,18 +74,18 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
             access.bootstrap_member(
                 db, organisation=org, user=user, role=person.role, job_title=person.job_title
             )
-    from aims.demo import impact, inventory, risk, support  # the inventory needs the people
+    # Each part needs the ones before it: the inventory needs the people; assessments the
+    # inventory; the scope lists the inventory's systems and the legal register becomes SoA
+    # needs, so context comes before risk; risks take up the assessments' harms.
+    from aims.demo import competence, concerns, context, impact, inventory, risk, support
 
     inventory.load(db, org)
-    impact.load(db, org)  # and the assessments need the inventory
-    risk.load(db, org)  # and the risks take up the assessments' harms
+    impact.load(db, org)
+    context.load(db, org)
+    risk.load(db, org)
     support.load(db, org)
-    from aims.demo import concerns  # concerns point at the inventory's systems
-
     concerns.load(db, org)
-    from aims.demo.competence import load as load_competence  # roles need the people
-
-    load_competence(db, org)
+    competence.load(db, org)
     return org, created
 
 

@@ -591,7 +591,8 @@ def attention(db: Session, ctx: Context, today: date | None = None) -> RiskAtten
 
 
 def _needs(db: Session, ctx: Context) -> dict[str, list[Need]]:
-    """Per control, the risks whose treatment selects it."""
+    """Per control, the risks whose treatment selects it, the approved impact assessments that
+    carry it out and the active legal or contractual requirements that call for it."""
     rows = db.execute(
         select(RiskControl.control_id, Risk.id, Risk.ref, Risk.title)
         .join(Risk, Risk.id == RiskControl.risk_id)
@@ -602,6 +603,10 @@ def _needs(db: Session, ctx: Context) -> dict[str, list[Need]]:
     for control_id, risk_id, ref, title in rows:
         needs[control_id].append(Need("risk", str(risk_id), f"{ref} {title}"))
     for control_id, found in _impact_needs(db, ctx).items():
+        needs[control_id].extend(found)
+    from aims.context.service import requirement_needs  # the legal register (4.2)
+
+    for control_id, found in requirement_needs(db, ctx).items():
         needs[control_id].extend(found)
     return needs
 

@@ -24,6 +24,7 @@ MODEL_MODULES = (
     "aims.leadership.models",
     "aims.concerns.models",
     "aims.competence.models",
+    "aims.context.models",
 )
 
 
