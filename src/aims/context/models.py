@@ -137,3 +137,9 @@ class ScopeStatement(ApprovableVersion, Record, Base):
 
     author = relationship("User", foreign_keys="ScopeStatement.author_id", lazy="joined")
     approver = relationship("User", foreign_keys="ScopeStatement.approved_by_id", lazy="joined")
+
+    def approval_caption(self) -> str:
+        return f"Scope of the AIMS, revision {self.revision}"
+
+    def approval_url(self) -> str | None:
+        return "/scope"

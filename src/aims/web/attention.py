@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 from aims.access.context import Context
 from aims.changes import service as changes
 from aims.communication import service as communication
+from aims.competence import service as competence
+from aims.concerns import service as concerns
+from aims.context import service as context
 from aims.impact import service as impact
 from aims.leadership import service as leadership
 from aims.risk import service as risk
@@ -37,6 +40,19 @@ def notices(db: Session, ctx: Context) -> list[Notice]:
         # The templates are literals in this module; format() escapes every argument.
         found.append(Notice(area, Markup(template).format(*args)))  # noqa: S704
 
+    cx = context.attention(db, ctx)
+    if cx.climate_undecided:
+        add("4.1 Context", "Nobody has yet decided whether climate change is a relevant issue: {}",
+            _link("/context", "record the decision"))  # fmt: skip
+    for issue in cx.overdue_issues:
+        add("4.1 Context", "The issue {} was due for review on {}",
+            _link("/context", issue.title), issue.review_date)  # fmt: skip
+    if cx.unaddressed:
+        add("4.2 Context", "{} requirement(s) of interested parties are not fully met: {}",
+            len(cx.unaddressed), _link("/context#parties", "see which"))  # fmt: skip
+    if cx.scope_unapproved:
+        add("4.3 Scope", "The scope of the AIMS has no approved version: {}",
+            _link("/scope", "the scope"))  # fmt: skip
     im = impact.attention(db, ctx)
     for a in im.overdue:
         add("6.1.4 Impact", "Impact assessment of {} was due for reassessment on {}",
@@ -65,6 +81,22 @@ def notices(db: Session, ctx: Context) -> list[Notice]:
     for i in communication.attention(db, ctx):
         add("7.4 Communication", "{} to {} was due on {}",
             _link(f"/communication/{i.id}", i.topic), i.audience, i.next_due)  # fmt: skip
+    for status, count in concerns.attention(db, ctx).items():
+        if count:
+            add("A.3.3 Concerns", "{} concern(s) {}", count,
+                _link(f"/concerns?status={status}", status.replace("_", " ")))  # fmt: skip
+    cp = competence.attention(db, ctx)
+    for cell in cp.gaps:
+        add("7.2 Competence", "{}: {} has no valid, checked evidence of {} ({})",
+            cell.role_name, cell.person or "nobody", cell.competence_name,
+            _link("/competence?status=" + cell.status.value, cell.status.value))  # fmt: skip
+    for cell in cp.expiring:
+        add("7.2 Competence", "The evidence of {} for {} expires soon: {}",
+            cell.competence_name, cell.person or "nobody",
+            _link(f"/competence/people/{cell.user_id}", "renew it"))  # fmt: skip
+    if cp.raci_gaps:
+        add("5.3 Roles", "{} process(es) or control(s) have no one accountable: {}",
+            len(cp.raci_gaps), _link("/competence/raci", "the RACI"))  # fmt: skip
     for row in leadership.attention(db, ctx):
         add("5.1 Leadership", "The {} committed until {} is still only promised",
             _link(f"/leadership/commitments/{row.id}", row.description), row.until)  # fmt: skip
