@@ -101,6 +101,8 @@ def create_app(
     from aims.comments import pages as comments_pages
     from aims.impact import api as impact_api
     from aims.impact import pages as impact_pages
+    from aims.objectives import api as objectives_api
+    from aims.objectives import pages as objectives_pages
     from aims.regulation import api as regulation_api
     from aims.regulation import pages as regulation_pages
     from aims.risk import api as risk_api
@@ -118,6 +120,7 @@ def create_app(
         regulation_api.router,
         impact_api.router,
         risk_api.router,
+        objectives_api.router,
     ):
         app.include_router(router)
     for router in (
@@ -130,6 +133,7 @@ def create_app(
         regulation_pages.router,
         impact_pages.router,
         risk_pages.router,
+        objectives_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
