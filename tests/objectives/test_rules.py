@@ -305,3 +305,13 @@ def test_rules_import_nothing_that_does_io() -> None:
         n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
     }
     assert "datetime" in imported and imported <= ALLOWED_IMPORTS, imported - ALLOWED_IMPORTS
+
+
+def test_a_sparkline_zooms_into_the_data_instead_of_the_range() -> None:
+    series = pts(0.81, 0.76, 0.84)
+    full = chart(AT_LEAST, series)
+    zoomed = chart(AT_LEAST, series, use_range=False)
+    spread = [p.y for p in full.points]
+    zoomed_spread = [p.y for p in zoomed.points]
+    assert max(zoomed_spread) - min(zoomed_spread) > 3 * (max(spread) - min(spread))
+    assert zoomed.ticks[0].label == "0.76" and zoomed.ticks[-1].label == "0.84"

@@ -76,7 +76,13 @@ def chart_of(objective: Objective, measurements: Sequence[Measurement]) -> rules
 
 def sparkline(objective: Objective, points: Sequence[rules.Point]) -> rules.Chart:
     return rules.chart(
-        service.target_of(objective), points, width=120, height=28, margin=(3, 3, 3, 3), ticks=2
+        service.target_of(objective),
+        points,
+        width=120,
+        height=28,
+        margin=(3, 3, 3, 3),
+        ticks=2,
+        use_range=False,
     )
 
 

@@ -317,11 +317,12 @@ def chart(
     height: float = 240,
     margin: tuple[float, float, float, float] = (16, 16, 32, 56),
     ticks: int = 5,
+    use_range: bool = True,
 ) -> Chart:
     """The geometry of a progress chart: values over time, the target as a line (and its band).
 
     ``margin`` is (top, right, bottom, left). The vertical scale covers the values, the target
-    (and band) and the declared range when there is one; x follows the dates (one point sits
+    (and band) and, when ``use_range``, the declared range; x follows the dates (one point sits
     in the middle). Higher values are drawn higher (smaller y).
     """
     top_m, right_m, bottom_m, left_m = margin
@@ -332,7 +333,7 @@ def chart(
     if t.direction == Direction.WITHIN and t.tolerance is not None:
         values += [t.target - t.tolerance, t.target + t.tolerance]
     low, high = min(values), max(values)
-    if t.range_min is not None and t.range_max is not None:
+    if use_range and t.range_min is not None and t.range_max is not None:
         low, high = min(low, t.range_min), max(high, t.range_max)
     if high - low <= EPSILON:
         pad = abs(high) * 0.1 or 1.0
