@@ -151,3 +151,17 @@ def test_empty_list_and_exports(client: TestClient, org: Org) -> None:
     xlsx = client.get("/objectives/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert client.get("/objectives/export.pdf").status_code == 404
+
+
+def test_auditors_comment_on_an_objective(client: TestClient, org: Org, other_org: Org) -> None:
+    o = objective(client, org)
+    sign_in(client, org.emails[Role.AUDITOR])
+    page = client.get(f"/objectives/{o['id']}")
+    assert 'id="comments"' in page.text
+    client.post("/comments", data={"csrf_token": csrf_of(page.text), "subject_type": "objective",
+                                   "subject_id": o["id"], "back": f"/objectives/{o['id']}",
+                                   "body": "Which months were sampled?"})  # fmt: skip
+    assert "Which months were sampled?" in client.get(f"/objectives/{o['id']}").text
+    theirs = client.post("/api/v1/comments", headers=other_org.headers(),
+                         json={"subject_type": "objective", "subject_id": o["id"], "body": "x"})  # fmt: skip
+    assert theirs.status_code == 404

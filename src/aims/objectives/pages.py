@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 from aims.access import service as access
 from aims.access.rules import Permission
 from aims.catalog.loader import get_catalog
+from aims.comments import service as comments
 from aims.errors import AimsError, NotFound
 from aims.exports.http import attachment
 from aims.objectives import present, rules, service
@@ -200,6 +201,10 @@ def _detail(
     ctx = info.context
     measurements = service.measurements_of(db, ctx, objective)
     target = service.target_of(objective)
+    thread = comments.list_comments(
+        db, ctx, subject_type="objective", subject_id=str(objective.id),
+        params=ListParams(limit=200),
+    )  # fmt: skip
     return render(
         request, "objectives/detail.html",
         {"o": objective, "out": present.objective_out(objective,
@@ -208,6 +213,9 @@ def _detail(
          "chart": present.chart_of(objective, measurements), "errors": errors or {},
          "mv": values or {"unit": objective.unit, "measured_at": service.today().isoformat()},
          "today": service.today().isoformat(), "can_edit": ctx.can(Permission.EDIT),
+         "thread": thread, "subject_type": "objective", "subject_id": str(objective.id),
+         "back": f"/objectives/{objective.id}",
+         "authors": access.names_of(db, ctx, {c.created_by_id for c in thread.items}),
          **_vocab()},
         status_code=status_code,
     )  # fmt: skip

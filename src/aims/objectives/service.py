@@ -19,6 +19,7 @@ from aims.access import service as access
 from aims.access.context import Context
 from aims.access.rules import Permission
 from aims.catalog.loader import get_catalog
+from aims.comments import service as comments
 from aims.errors import Conflict, FieldError, NotFound, ValidationFailed
 from aims.objectives import rules
 from aims.objectives.models import Measurement, Objective
@@ -211,6 +212,14 @@ def list_objectives(
         ]  # fmt: skip
         stmt = stmt.where(Objective.id.in_(keep))
     return paginate(db, stmt, OBJECTIVE_LIST, params)
+
+
+def _comment_subject(db: Session, ctx: Context, subject_id: str) -> str:
+    return str(get_objective(db, ctx, subject_id).id)
+
+
+# Owners, reviewers and auditors discuss an objective's results on its page.
+comments.register_subject("objective", _comment_subject)
 
 
 # --- Measurements ------------------------------------------------------------------------------
