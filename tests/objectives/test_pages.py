@@ -165,3 +165,15 @@ def test_auditors_comment_on_an_objective(client: TestClient, org: Org, other_or
     theirs = client.post("/api/v1/comments", headers=other_org.headers(),
                          json={"subject_type": "objective", "subject_id": o["id"], "body": "x"})  # fmt: skip
     assert theirs.status_code == 404
+
+
+def test_the_export_follows_the_list_filters(client: TestClient, org: Org) -> None:
+    breached = objective(client, org)
+    measure(client, org, breached["id"], 0.5)
+    objective(client, org, title="Quiet one")
+    sign_in(client, org.emails[Role.VIEWER])
+    listing = client.get("/objectives", params={"state": "breached"})
+    assert 'href="/objectives/export.csv?state=breached"' in listing.text
+    csv = client.get("/objectives/export.csv", params={"state": "breached"})
+    assert "OBJ-001" in csv.text and "Quiet one" not in csv.text
+    assert "Quiet one" in client.get("/objectives/export.csv").text

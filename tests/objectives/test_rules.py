@@ -176,8 +176,10 @@ def test_measurement_problems(value: float, unit: str, when: date, fields: set[s
 
 def test_number_drops_float_noise() -> None:
     assert (number(0.1 + 0.7), number(12.0), number(0.76), number(1234567.0)) == (
-        "0.8", "12", "0.76", "1.23457e+06",
+        "0.8", "12", "0.76", "1234567",
     )  # fmt: skip
+    assert (number(0.0), number(-0.0), number(2.5e-7), number(-3.25)) == ("0", "0", "2.5e-07",
+                                                                          "-3.25")  # fmt: skip
 
 
 # --- the chart -----------------------------------------------------------------------------------

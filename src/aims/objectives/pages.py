@@ -76,6 +76,26 @@ def _systems(db: PageDb, info: WebSession) -> list[Any]:
 # --- The list ----------------------------------------------------------------------------------
 
 
+def _params(
+    db: PageDb, info: WebSession, f: dict[str, str], cursor: str | None = None
+) -> tuple[ListParams, State | None]:
+    """The list's filters as list parameters and the derived state asked for."""
+    owner = f.get("owner") or ""
+    owner_id = access.member_id(db, info.context, owner, field="owner") if owner else None
+    kind, state = f.get("kind") or "", f.get("state") or ""
+    if kind and kind not in {k.value for k in Kind}:
+        raise NotFound(f"no kind '{kind}'")
+    if state and state not in {s.value for s in State}:
+        raise NotFound(f"no state '{state}'")
+    params = ListParams(
+        limit=50, cursor=cursor, q=f.get("q") or None, sort=f.get("sort") or None
+    ).with_filters(
+        kind=kind or None, system_id=f.get("system_id") or None,
+        owner_id=str(owner_id) if owner_id else None,
+    )  # fmt: skip
+    return params, State(state) if state else None
+
+
 @router.get("/objectives")
 def objective_list(
     request: Request,
@@ -93,16 +113,7 @@ def objective_list(
     f = {"q": q, "kind": kind, "state": state, "owner": owner, "system_id": system_id,
          "sort": sort}  # fmt: skip
     try:
-        owner_id = access.member_id(db, ctx, owner, field="owner") if owner else None
-        if kind and kind not in {k.value for k in Kind}:
-            raise NotFound(f"no kind '{kind}'")
-        wanted = State(state) if state in {s.value for s in State} else None
-        if state and wanted is None:
-            raise NotFound(f"no state '{state}'")
-        params = ListParams(limit=50, cursor=cursor, q=q or None, sort=sort or None).with_filters(
-            kind=kind or None, system_id=system_id or None,
-            owner_id=str(owner_id) if owner_id else None,
-        )  # fmt: skip
+        params, wanted = _params(db, info, f, cursor)
         page = service.list_objectives(db, ctx, params, state=wanted)
     except AimsError as exc:
         return html_status(request, exc.status, exc.detail, title="Bad filter")
@@ -114,20 +125,38 @@ def objective_list(
         for o in page.items
     ]  # fmt: skip
     deleted = request.query_params.get("deleted")
+    filters = urlencode({k: v for k, v in f.items() if v and k != "sort"})
     return render(
         request, "objectives/list.html",
         {"page": page, "rows": rows, "f": f, "systems": _systems(db, info),
          "members": _members(db, info), "can_edit": ctx.can(Permission.EDIT),
          "attention": service.attention(db, ctx), "deleted": deleted,
-         "base_query": urlencode({k: v for k, v in f.items() if v}), **_vocab()},
+         "base_query": urlencode({k: v for k, v in f.items() if v}),
+         "export_query": "?" + filters if filters else "", **_vocab()},
     )  # fmt: skip
 
 
 @router.get("/objectives/export.{fmt}")
-def export_objectives(fmt: str, db: PageDb, info: WebSession) -> Response:
+def export_objectives(
+    fmt: str,
+    request: Request,
+    db: PageDb,
+    info: WebSession,
+    q: str = "",
+    kind: str = "",
+    state: str = "",
+    owner: str = "",
+    system_id: str = "",
+) -> Response:
+    """The objectives shown by the list's filters, as XLSX or CSV."""
     if fmt not in ("xlsx", "csv"):
         raise NotFound("the objectives export as XLSX or CSV")
-    return attachment(*present.objectives_file(db, info.context, fmt))
+    f = {"q": q, "kind": kind, "state": state, "owner": owner, "system_id": system_id}
+    try:
+        params, wanted = _params(db, info, f)
+    except AimsError as exc:
+        return html_status(request, exc.status, exc.detail, title="Bad filter")
+    return attachment(*present.objectives_file(db, info.context, fmt, params, state=wanted))
 
 
 # --- The form ----------------------------------------------------------------------------------

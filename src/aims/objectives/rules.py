@@ -123,9 +123,12 @@ def target_text(t: Target, unit: str = "") -> str:
 
 
 def number(value: float) -> str:
-    """A value without float noise: 0.8 not 0.8000000000000002, 12 not 12.0."""
-    text = f"{value:.6g}"
-    return text
+    """A value without float noise: 0.8 not 0.8000000000000002, 12 not 12.0, 1250000 not
+    1.25e+06 (six decimals at most; tiny values keep six significant digits)."""
+    if (value != 0 and abs(value) < 1e-4) or abs(value) >= 1e15:
+        return f"{value:.6g}"
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def meets(t: Target, value: float) -> bool:
