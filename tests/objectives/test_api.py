@@ -83,6 +83,10 @@ def test_an_objective_gets_a_code_and_its_state_follows_the_measurements(
                       headers=org.headers()).json()  # fmt: skip
     assert [m["value"] for m in rest["items"]] == [0.84] and rest["next_cursor"] is None
     assert rest["items"][0]["source"] == "manual"
+    assert rest["items"][0]["recorded_by"] == "Contributor of Acme Credit"
+    fed = client.get(f"/api/v1/objectives/{o['id']}/measurements", params={"source": "feed"},
+                     headers=org.headers()).json()  # fmt: skip
+    assert fed["total"] == 0
 
 
 def test_objective_numbers_are_checked_naming_the_field(client: TestClient, org: Org) -> None:

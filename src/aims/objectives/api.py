@@ -134,11 +134,18 @@ def restore_objective(objective_id: uuid.UUID, db: Db, ctx: Ctx) -> ObjectiveOut
     summary="The objective's measurements (oldest first by default)",
 )
 def list_measurements(
-    objective_id: uuid.UUID, db: Db, ctx: Ctx, listing: Listing
+    objective_id: uuid.UUID,
+    db: Db,
+    ctx: Ctx,
+    listing: Listing,
+    source: Annotated[str | None, Query(description="manual, or a feed's name")] = None,
 ) -> PageOut[MeasurementOut]:
     objective = service.get_objective(db, ctx, objective_id)
-    page = service.list_measurements(db, ctx, objective, listing)
-    return PageOut[MeasurementOut].of(page, lambda m: present.measurement_out(objective, m))
+    page = service.list_measurements(db, ctx, objective, listing.with_filters(source=source))
+    return PageOut[MeasurementOut](
+        items=present.measurements_out(db, ctx, objective, page.items), total=page.total,
+        limit=page.limit, next_cursor=page.next_cursor,
+    )  # fmt: skip
 
 
 @router.post(
@@ -151,7 +158,8 @@ def add_measurement(
     objective_id: uuid.UUID, body: MeasurementIn, db: Db, ctx: Ctx
 ) -> MeasurementOut:
     objective = service.get_objective(db, ctx, objective_id)
-    return present.measurement_out(objective, service.add_measurement(db, ctx, objective, body))
+    m = service.add_measurement(db, ctx, objective, body)
+    return present.measurements_out(db, ctx, objective, [m])[0]
 
 
 @router.delete(
@@ -179,4 +187,4 @@ def restore_measurement(
 ) -> MeasurementOut:
     objective = service.get_objective(db, ctx, objective_id)
     m = service.restore_measurement(db, ctx, objective, measurement_id)
-    return present.measurement_out(objective, m)
+    return present.measurements_out(db, ctx, objective, [m])[0]

@@ -239,6 +239,7 @@ def _detail(
         {"o": objective, "out": present.objective_out(objective,
                                                        service.assess(objective, measurements)),
          "measurements": [(m, rules.meets(target, m.value)) for m in reversed(measurements)],
+         "recorders": access.names_of(db, ctx, {m.created_by_id for m in measurements}),
          "chart": present.chart_of(objective, measurements), "errors": errors or {},
          "mv": values or {"unit": objective.unit, "measured_at": service.today().isoformat()},
          "today": service.today().isoformat(), "can_edit": ctx.can(Permission.EDIT),

@@ -70,6 +70,17 @@ def measurement_out(objective: Objective, m: Measurement, recorded_by: str | Non
     )  # fmt: skip
 
 
+def measurements_out(
+    db: Session, ctx: Context, objective: Objective, items: Sequence[Measurement]
+) -> list[MeasurementOut]:
+    """Measurements with the name of who recorded each (one query for the names)."""
+    names = access.names_of(db, ctx, {m.created_by_id for m in items})
+    return [
+        measurement_out(objective, m, names.get(m.created_by_id) if m.created_by_id else None)
+        for m in items
+    ]
+
+
 def chart_of(objective: Objective, measurements: Sequence[Measurement]) -> rules.Chart:
     return rules.chart(service.target_of(objective), service.points_of(measurements))
 

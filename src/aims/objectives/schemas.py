@@ -94,7 +94,7 @@ class MeasurementOut(BaseModel):
     source: str
     source_ref: str
     meets_target: bool
-    recorded_by: str | None
+    recorded_by: str | None = Field(description="The name of who recorded it")
     version: int
 
 
