@@ -316,4 +316,31 @@ def test_a_sparkline_zooms_into_the_data_instead_of_the_range() -> None:
     spread = [p.y for p in full.points]
     zoomed_spread = [p.y for p in zoomed.points]
     assert max(zoomed_spread) - min(zoomed_spread) > 3 * (max(spread) - min(spread))
-    assert zoomed.ticks[0].label == "0.76" and zoomed.ticks[-1].label == "0.84"
+    low, high = float(zoomed.ticks[0].label), float(zoomed.ticks[-1].label)
+    assert 0 <= low < 0.76 and 0.84 < high <= 1  # some room, inside the declared range
+    edge = chart(AT_LEAST, pts(0.0, 1.0), use_range=False)
+    assert (edge.ticks[0].label, edge.ticks[-1].label) == ("0", "1")  # clamped to the range
+
+
+@pytest.mark.parametrize(
+    ("values", "ticks"),
+    [
+        ((0.81, 0.76, 0.84), ["0.7", "0.75", "0.8", "0.85", "0.9"]),
+        ((62, 71, 78), ["50", "60", "70", "80", "90", "100"]),  # up to the target of 90
+        ((0.0, 1.0), ["0", "0.2", "0.4", "0.6", "0.8", "1"]),
+    ],
+)
+def test_ticks_fall_on_round_numbers(values: tuple[float, ...], ticks: list[str]) -> None:
+    target = AT_LEAST if max(values) <= 1 else Target(Direction.AT_LEAST, 90, range_min=0,
+                                                      range_max=100)  # fmt: skip
+    c = chart(target, pts(*values), use_range=False)
+    assert [t.label for t in c.ticks] == ticks
+    assert (
+        c.top - 0.01 <= min(t.y for t in c.ticks) and max(t.y for t in c.ticks) <= c.bottom + 0.01
+    )
+
+
+@given(st.floats(min_value=1e-12, max_value=1e-6), st.floats(min_value=1e-13, max_value=1e-6))
+def test_tiny_values_keep_their_ticks_inside_the_plot(a: float, b: float) -> None:
+    c = chart(Target(Direction.AT_MOST, a), [Point(date(2026, 1, 1), b)])
+    assert c.ticks and all(c.top - 0.01 <= t.y <= c.bottom + 0.01 for t in c.ticks)

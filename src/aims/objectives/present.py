@@ -82,7 +82,10 @@ def measurements_out(
 
 
 def chart_of(objective: Objective, measurements: Sequence[Measurement]) -> rules.Chart:
-    return rules.chart(service.target_of(objective), service.points_of(measurements))
+    return rules.chart(
+        service.target_of(objective), service.points_of(measurements), width=680,
+        margin=(16, 124, 32, 56), use_range=False,
+    )  # fmt: skip
 
 
 def sparkline(objective: Objective, points: Sequence[rules.Point]) -> rules.Chart:

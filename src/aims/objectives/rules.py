@@ -312,6 +312,30 @@ class Chart:
     last_date: date | None
 
 
+def _nice_scale(
+    low: float, high: float, ticks: int, range_min: float | None, range_max: float | None
+) -> tuple[float, float, list[float]] | None:
+    """The scale widened to round steps (1, 2 or 5 times a power of ten) and the ticks on it;
+    never past the declared range. None when the numbers are too extreme to round."""
+    try:
+        raw = (high - low) / max(ticks, 1)
+        power = 10.0 ** math.floor(math.log10(raw))
+        step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
+        first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+    except (ValueError, OverflowError, ZeroDivisionError):
+        return None
+    if not (math.isfinite(step) and step > 0) or last - first > 4 * ticks:
+        return None
+    new_low, new_high = first * step, last * step
+    if range_min is not None:
+        new_low = max(new_low, min(range_min, low))
+    if range_max is not None:
+        new_high = min(new_high, max(range_max, high))
+    values = [float(f"{k * step:.12g}") for k in range(first, last + 1)]
+    slack = step * 1e-6
+    return new_low, new_high, [v for v in values if new_low - slack <= v <= new_high + slack]
+
+
 def chart(
     t: Target,
     points: Sequence[Point],
@@ -325,8 +349,9 @@ def chart(
     """The geometry of a progress chart: values over time, the target as a line (and its band).
 
     ``margin`` is (top, right, bottom, left). The vertical scale covers the values, the target
-    (and band) and, when ``use_range``, the declared range; x follows the dates (one point sits
-    in the middle). Higher values are drawn higher (smaller y).
+    (and band) and, when ``use_range``, the declared range (otherwise it zooms into the data
+    with a margin that stays inside the range); x follows the dates (one point sits in the
+    middle). Higher values are drawn higher (smaller y).
     """
     top_m, right_m, bottom_m, left_m = margin
     left, right = left_m, width - right_m
@@ -338,9 +363,20 @@ def chart(
     low, high = min(values), max(values)
     if use_range and t.range_min is not None and t.range_max is not None:
         low, high = min(low, t.range_min), max(high, t.range_max)
+    elif high - low > EPSILON:
+        # Zoomed into the data: some room above and below, never past the declared range.
+        pad = (high - low) * 0.15
+        low = low - pad if t.range_min is None else max(min(t.range_min, low), low - pad)
+        high = high + pad if t.range_max is None else min(max(t.range_max, high), high + pad)
     if high - low <= EPSILON:
         pad = abs(high) * 0.1 or 1.0
         low, high = low - pad, high + pad
+    nice = _nice_scale(low, high, ticks, t.range_min, t.range_max)
+    if nice is not None:
+        low, high, tick_values = nice
+    else:
+        steps = max(ticks - 1, 1)
+        tick_values = [low + (high - low) * i / steps for i in range(steps + 1)]
 
     def y_of(value: float) -> float:
         return bottom - (value - low) / (high - low) * (bottom - top)
@@ -362,12 +398,7 @@ def chart(
     band = None
     if t.direction == Direction.WITHIN and t.tolerance:
         band = (round(y_of(t.target + t.tolerance), 2), round(y_of(t.target - t.tolerance), 2))
-    steps = max(ticks - 1, 1)
-    tick_list = [
-        Tick(y=round(y_of(low + (high - low) * i / steps), 2),
-             label=number(low + (high - low) * i / steps))
-        for i in range(steps + 1)
-    ]  # fmt: skip
+    tick_list = [Tick(y=round(y_of(v), 2), label=number(v)) for v in tick_values]
     return Chart(
         width=width, height=height, left=left, right=right, top=top, bottom=bottom,
         points=placed, path=" ".join(f"{p.x},{p.y}" for p in placed),
