@@ -113,6 +113,8 @@ def create_app(
     from aims.impact import pages as impact_pages
     from aims.leadership import api as leadership_api
     from aims.leadership import pages as leadership_pages
+    from aims.objectives import api as objectives_api
+    from aims.objectives import pages as objectives_pages
     from aims.regulation import api as regulation_api
     from aims.regulation import pages as regulation_pages
     from aims.risk import api as risk_api
@@ -136,6 +138,7 @@ def create_app(
         concerns_api.router,
         competence_api.router,
         context_api.router,
+        objectives_api.router,
     ):
         app.include_router(router)
     for router in (
@@ -154,6 +157,7 @@ def create_app(
         concerns_pages.router,
         competence_pages.router,
         context_pages.router,
+        objectives_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -17,6 +17,7 @@ from aims.cli import (
     concern_cmds,
     context_cmds,
     impact_cmds,
+    objectives_cmds,
     risk_cmds,
     setup_cmds,
     systems_cmds,
@@ -72,6 +73,7 @@ app.add_typer(catalog_cmds.app, name="catalog")
 app.add_typer(audit_cmds.app, name="audit")
 app.add_typer(concern_cmds.app, name="concern")
 app.add_typer(competence_cmds.app, name="competence")
+app.add_typer(objectives_cmds.app, name="objective")
 
 
 def run() -> None:

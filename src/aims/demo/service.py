@@ -77,7 +77,16 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
     # Each part needs the ones before it: the inventory needs the people; assessments the
     # inventory; the scope lists the inventory's systems and the legal register becomes SoA
     # needs, so context comes before risk; risks take up the assessments' harms.
-    from aims.demo import competence, concerns, context, impact, inventory, risk, support
+    from aims.demo import (
+        competence,
+        concerns,
+        context,
+        impact,
+        inventory,
+        objectives,
+        risk,
+        support,
+    )
 
     inventory.load(db, org)
     impact.load(db, org)
@@ -86,6 +95,7 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
     support.load(db, org)
     concerns.load(db, org)
     competence.load(db, org)
+    objectives.load(db, org)
     return org, created
 
 

@@ -25,6 +25,7 @@ MODEL_MODULES = (
     "aims.concerns.models",
     "aims.competence.models",
     "aims.context.models",
+    "aims.objectives.models",
 )
 
 
