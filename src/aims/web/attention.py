@@ -20,6 +20,7 @@ from aims.concerns import service as concerns
 from aims.context import service as context
 from aims.impact import service as impact
 from aims.leadership import service as leadership
+from aims.objectives import service as objectives
 from aims.risk import service as risk
 
 
@@ -74,6 +75,16 @@ def notices(db: Session, ctx: Context) -> list[Notice]:
     for s in im.unassessed:
         add("6.1.4 Impact", "{} is in scope and has no approved impact assessment",
             _link(f"/systems/{s.id}", s.name))  # fmt: skip
+    ob = objectives.attention(db, ctx)
+    for f in ob.breached:
+        last = f.assessment.last
+        add("6.2 Objectives", "{} missed its target: {} on {}",
+            _link(f"/objectives/{f.objective.id}", f"{f.objective.code} {f.objective.title}"),
+            last.value if last else "", last.measured_at if last else "")  # fmt: skip
+    for f in ob.overdue:
+        add("6.2 Objectives", "{} was due on {} and is not achieved",
+            _link(f"/objectives/{f.objective.id}", f"{f.objective.code} {f.objective.title}"),
+            f.objective.due_date)  # fmt: skip
     for c in changes.attention(db, ctx):
         add("6.3 Changes", "Change {} ({}) was planned for {} and is still {}",
             _link(f"/changes/{c.id}", c.ref), c.title, c.planned_date,
