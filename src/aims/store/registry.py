@@ -19,6 +19,7 @@ MODEL_MODULES = (
     "aims.systems.models",
     "aims.impact.models",
     "aims.risk.models",
+    "aims.documents.models",
 )
 
 
