@@ -689,7 +689,7 @@ def publish(db: Session, ctx: Context, doc: Document, body: PublishIn) -> Public
                 document_id=doc.id,
                 version_id=current.id,
                 user_id=user_id,
-            )  # fmt: skip
+            )
         )
     db.flush()
     return pub
