@@ -99,6 +99,8 @@ def create_app(
     from aims.catalog import pages as catalog_pages
     from aims.comments import api as comments_api
     from aims.comments import pages as comments_pages
+    from aims.documents import api as documents_api
+    from aims.documents import pages as documents_pages
     from aims.impact import api as impact_api
     from aims.impact import pages as impact_pages
     from aims.regulation import api as regulation_api
@@ -118,6 +120,7 @@ def create_app(
         regulation_api.router,
         impact_api.router,
         risk_api.router,
+        documents_api.router,
     ):
         app.include_router(router)
     for router in (
@@ -130,6 +133,7 @@ def create_app(
         regulation_pages.router,
         impact_pages.router,
         risk_pages.router,
+        documents_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -456,6 +456,7 @@ def approve(
         return progress
     before = [v for v in _versions(db, doc) if v.status == Status.APPROVED.value]
     approval.approve(db, ctx, ver, version=ver.version, note=note, approver_roles=roles)
+    db.expire(ver, ["approver"])  # loaded as nobody before; read the approver afresh
     for old in before:
         _end_publications(db, ctx, old, reason="superseded")
     doc.next_review_on = rules.next_review(effective_date(ver), doc.review_interval_months)
@@ -471,7 +472,9 @@ def new_version(db: Session, ctx: Context, doc: Document) -> DocumentVersion:
     base = current_version(db, ctx, doc)
     if base is None:
         raise Conflict(f"{doc.code} has no approved version yet; edit the open draft instead")
-    draft = approval.start_new_version(db, ctx, base, content={"change_summary": ""})
+    draft = approval.start_new_version(
+        db, ctx, base, content={"change_summary": ""}, derived={"document_id": doc.id}
+    )
     _sync_status(db, ctx, doc)
     db.flush()
     return draft
