@@ -52,10 +52,11 @@ def list_documents(
     review_overdue: Annotated[bool, Query(description="Only reviews past due")] = False,
 ) -> PageOut[DocumentSummary]:
     params = listing.with_filters(
-        kind=kind.value if kind else None, status=status_,
+        kind=kind.value if kind else None,
+        status=status_,
         classification=classification.value if classification else None,
         owner_id=str(owner_id) if owner_id else None,
-    )  # fmt: skip
+    )
     page = service.list_documents(db, ctx, params, overdue=review_overdue)
     return PageOut[DocumentSummary].of(page, present.summary)
 

@@ -166,9 +166,12 @@ _TEMPLATES = {
 }
 
 _ENV = Environment(
-    loader=DictLoader(_TEMPLATES), autoescape=True, undefined=StrictUndefined,
-    trim_blocks=True, lstrip_blocks=True,
-)  # fmt: skip
+    loader=DictLoader(_TEMPLATES),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def render_html(content: Content) -> str:
@@ -275,8 +278,9 @@ def to_docx(content: Content) -> bytes:
     if content.approvals:
         grid = doc.add_table(rows=1, cols=4)
         grid.style = "Table Grid"
-        for cell, text in zip(grid.rows[0].cells, ("Approved by", "Role", "When", "Note"),
-                              strict=True):  # fmt: skip
+        for cell, text in zip(
+            grid.rows[0].cells, ("Approved by", "Role", "When", "Note"), strict=True
+        ):
             cell.paragraphs[0].add_run(text).bold = True
         for row in content.approvals:
             for cell, text in zip(grid.add_row().cells, row, strict=True):

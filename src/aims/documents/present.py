@@ -45,20 +45,33 @@ def _email(user: User | None) -> str | None:
 
 def summary(doc: Document) -> DocumentSummary:
     return DocumentSummary(
-        id=doc.id, code=doc.code, title=doc.title, kind=rules.Kind(doc.kind),
-        classification=rules.Classification(doc.classification), owner=_email(doc.owner),
-        status=doc.status, is_ai_policy=doc.is_ai_policy, next_review_on=doc.next_review_on,
-        review_overdue=service.is_review_overdue(doc), version=doc.version,
+        id=doc.id,
+        code=doc.code,
+        title=doc.title,
+        kind=rules.Kind(doc.kind),
+        classification=rules.Classification(doc.classification),
+        owner=_email(doc.owner),
+        status=doc.status,
+        is_ai_policy=doc.is_ai_policy,
+        next_review_on=doc.next_review_on,
+        review_overdue=service.is_review_overdue(doc),
+        version=doc.version,
         updated_at=doc.updated_at,
-    )  # fmt: skip
+    )
 
 
 def version_summary(ver: DocumentVersion) -> VersionSummary:
     return VersionSummary(
-        id=ver.id, revision=ver.revision, status=ver.status, change_summary=ver.change_summary,
-        effective_date=ver.effective_date, author=_email(ver.author),
-        approved_by=_email(ver.approver), approved_at=ver.approved_at, version=ver.version,
-    )  # fmt: skip
+        id=ver.id,
+        revision=ver.revision,
+        status=ver.status,
+        change_summary=ver.change_summary,
+        effective_date=ver.effective_date,
+        author=_email(ver.author),
+        approved_by=_email(ver.approver),
+        approved_at=ver.approved_at,
+        version=ver.version,
+    )
 
 
 def approval_out(a: DocumentApproval) -> ApprovalOut:
@@ -85,19 +98,27 @@ def version_out(db: Session, ctx: Context, doc: Document, ver: DocumentVersion) 
     progress = service.quorum_of(db, ctx, doc, ver)
     return VersionOut(
         **version_summary(ver).model_dump(),
-        document_id=doc.id, body=ver.body, rendered_html=rules.render_markdown(ver.body),
-        checklist=_marks(ver), submitted_at=ver.submitted_at, superseded_at=ver.superseded_at,
+        document_id=doc.id,
+        body=ver.body,
+        rendered_html=rules.render_markdown(ver.body),
+        checklist=_marks(ver),
+        submitted_at=ver.submitted_at,
+        superseded_at=ver.superseded_at,
         review_note=ver.review_note,
         approvals=[approval_out(a) for a in service.approvals(db, ctx, ver)],
         quorum=QuorumOut(given=progress.given, needed=progress.needed, met=progress.met),
-    )  # fmt: skip
+    )
 
 
 def link_out(link: DocumentLink) -> LinkOut:
     return LinkOut(
-        id=link.id, target_id=link.target_id, target_code=link.target.code,
-        target_title=link.target.title, target_status=link.target.status, note=link.note,
-    )  # fmt: skip
+        id=link.id,
+        target_id=link.target_id,
+        target_code=link.target.code,
+        target_title=link.target.title,
+        target_status=link.target.status,
+        note=link.note,
+    )
 
 
 def _emails(db: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -114,14 +135,25 @@ def publication_out(db: Session, ctx: Context, pub: Publication) -> PublicationO
     ver = service.get_version(db, ctx, pub.version_id)
     named = _emails(db, [uuid.UUID(p) for p in pub.people])
     return PublicationOut(
-        id=pub.id, version_id=pub.version_id, revision=ver.revision, everyone=pub.everyone,
-        people=sorted(named.values()), roles=pub.roles, note=pub.note,
-        published_at=pub.published_at, ended_at=pub.ended_at, ended_reason=pub.ended_reason,
-        acknowledged=done.done, targeted=done.total, percent=done.percent,
+        id=pub.id,
+        version_id=pub.version_id,
+        revision=ver.revision,
+        everyone=pub.everyone,
+        people=sorted(named.values()),
+        roles=pub.roles,
+        note=pub.note,
+        published_at=pub.published_at,
+        ended_at=pub.ended_at,
+        ended_reason=pub.ended_reason,
+        acknowledged=done.done,
+        targeted=done.total,
+        percent=done.percent,
         outstanding=sorted(a.user.email for a in acks if a.acknowledged_at is None),
-        reminders=[ReminderOut(sent_at=r.sent_at, outstanding=r.outstanding)
-                   for r in service.reminders_of(db, ctx, pub)],
-    )  # fmt: skip
+        reminders=[
+            ReminderOut(sent_at=r.sent_at, outstanding=r.outstanding)
+            for r in service.reminders_of(db, ctx, pub)
+        ],
+    )
 
 
 def detail(db: Session, ctx: Context, doc: Document) -> DocumentOut:
@@ -131,22 +163,29 @@ def detail(db: Session, ctx: Context, doc: Document) -> DocumentOut:
     return DocumentOut(
         **summary(doc).model_dump(),
         review_interval_months=doc.review_interval_months,
-        retention_months=doc.retention_months, approver_roles=doc.approver_roles,
-        quorum=doc.quorum, last_reviewed_on=doc.last_reviewed_on, retired_at=doc.retired_at,
+        retention_months=doc.retention_months,
+        approver_roles=doc.approver_roles,
+        quorum=doc.quorum,
+        last_reviewed_on=doc.last_reviewed_on,
+        retired_at=doc.retired_at,
         effective_date=service.effective_date(current) if current else None,
         versions=[version_summary(v) for v in all_versions],
         current=version_out(db, ctx, doc, current) if current else None,
         open=version_out(db, ctx, doc, open_) if open_ else None,
         links=[link_out(link) for link in service.links(db, ctx, doc)],
         publications=[publication_out(db, ctx, p) for p in service.publications(db, ctx, doc)],
-    )  # fmt: skip
+    )
 
 
 def compare_out(cmp: service.Comparison) -> CompareOut:
     return CompareOut(
-        a=version_summary(cmp.a), b=version_summary(cmp.b), unified_diff=cmp.unified,
-        added=cmp.added, removed=cmp.removed, changed_fields=cmp.changed_fields,
-    )  # fmt: skip
+        a=version_summary(cmp.a),
+        b=version_summary(cmp.b),
+        unified_diff=cmp.unified,
+        added=cmp.added,
+        removed=cmp.removed,
+        changed_fields=cmp.changed_fields,
+    )
 
 
 def acknowledgement_out(db: Session, ctx: Context, ack: Acknowledgement) -> AcknowledgementOut:
@@ -154,10 +193,15 @@ def acknowledgement_out(db: Session, ctx: Context, ack: Acknowledgement) -> Ackn
     ver = service.get_version(db, ctx, ack.version_id)
     pub = service.get_publication(db, ctx, ack.publication_id)
     return AcknowledgementOut(
-        id=ack.id, document_id=doc.id, code=doc.code, title=doc.title, revision=ver.revision,
-        publication_id=pub.id, published_at=pub.published_at,
+        id=ack.id,
+        document_id=doc.id,
+        code=doc.code,
+        title=doc.title,
+        revision=ver.revision,
+        publication_id=pub.id,
+        published_at=pub.published_at,
         acknowledged_at=ack.acknowledged_at,
-    )  # fmt: skip
+    )
 
 
 def checklist_items(ver: DocumentVersion | None) -> list[ChecklistItemOut]:
@@ -182,24 +226,35 @@ def ai_policy_out(db: Session, ctx: Context) -> AiPolicyOut:
     doc = service.ai_policy(db, ctx)
     if doc is None:
         return AiPolicyOut(
-            document=None, version_id=None, revision=None, checklist=checklist_items(None),
-            gaps=get_checklist().ids, links=[], review=None, leadership=[],
-        )  # fmt: skip
+            document=None,
+            version_id=None,
+            revision=None,
+            checklist=checklist_items(None),
+            gaps=get_checklist().ids,
+            links=[],
+            review=None,
+            leadership=[],
+        )
     ver = service.checklist_version(db, ctx, doc)
     current = service.current_version(db, ctx, doc)
     items = checklist_items(ver)
     return AiPolicyOut(
-        document=summary(doc), version_id=ver.id if ver else None,
-        revision=ver.revision if ver else None, checklist=items,
+        document=summary(doc),
+        version_id=ver.id if ver else None,
+        revision=ver.revision if ver else None,
+        checklist=items,
         gaps=[i.id for i in items if not i.addressed],
         links=[link_out(link) for link in service.links(db, ctx, doc)],
         review=ReviewScheduleOut(
-            interval_months=doc.review_interval_months, last_reviewed_on=doc.last_reviewed_on,
-            next_review_on=doc.next_review_on, overdue=service.is_review_overdue(doc),
+            interval_months=doc.review_interval_months,
+            last_reviewed_on=doc.last_reviewed_on,
+            next_review_on=doc.next_review_on,
+            overdue=service.is_review_overdue(doc),
         ),
         leadership=[approval_out(a) for a in service.approvals(db, ctx, current)]
-        if current else [],
-    )  # fmt: skip
+        if current
+        else [],
+    )
 
 
 # --- Exports -----------------------------------------------------------------------------------

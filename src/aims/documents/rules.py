@@ -41,11 +41,37 @@ class Classification(StrEnum):
 # What a rendered body may contain: structure and emphasis, never scripts, styles or frames.
 ALLOWED_TAGS = frozenset(
     {
-        "a", "abbr", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
-        "h6", "hr", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody",
-        "td", "th", "thead", "tr", "ul",
+        "a",
+        "abbr",
+        "blockquote",
+        "br",
+        "code",
+        "del",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
     }
-)  # fmt: skip
+)
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href", "title"},
     "abbr": {"title"},

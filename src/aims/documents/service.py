@@ -588,9 +588,11 @@ def add_link(db: Session, ctx: Context, doc: Document, body: LinkIn) -> Document
         db.flush()
         return existing
     link = DocumentLink(
-        organisation_id=ctx.organisation_id, document_id=doc.id, target_id=target.id,
+        organisation_id=ctx.organisation_id,
+        document_id=doc.id,
+        target_id=target.id,
         note=body.note,
-    )  # fmt: skip
+    )
     db.add(link)
     db.flush()
     return link
@@ -662,9 +664,11 @@ def publish(db: Session, ctx: Context, doc: Document, body: PublishIn) -> Public
     if not (body.everyone or people or body.roles):
         raise _field("people", "choose people, roles or everyone")
     targets = rules.audience(
-        _members(db, ctx), people=people, roles=[r.value for r in body.roles],
+        _members(db, ctx),
+        people=people,
+        roles=[r.value for r in body.roles],
         everyone=body.everyone,
-    )  # fmt: skip
+    )
     already = {
         a.user_id
         for a in db.scalars(
@@ -678,10 +682,15 @@ def publish(db: Session, ctx: Context, doc: Document, body: PublishIn) -> Public
         raise Conflict("everyone chosen has already been asked to acknowledge this version")
     now = utcnow()
     pub = Publication(
-        organisation_id=ctx.organisation_id, document_id=doc.id, version_id=current.id,
-        everyone=body.everyone, people=[str(p) for p in people],
-        roles=[r.value for r in body.roles], note=body.note, published_at=now,
-    )  # fmt: skip
+        organisation_id=ctx.organisation_id,
+        document_id=doc.id,
+        version_id=current.id,
+        everyone=body.everyone,
+        people=[str(p) for p in people],
+        roles=[r.value for r in body.roles],
+        note=body.note,
+        published_at=now,
+    )
     db.add(pub)
     db.flush()
     for user_id in fresh:
@@ -745,9 +754,12 @@ def chase(db: Session, ctx: Context, pub: Publication) -> Reminder:
     if not owing:
         raise Conflict("everyone has acknowledged this version; there is no one to chase")
     reminder = Reminder(
-        organisation_id=ctx.organisation_id, publication_id=pub.id, sent_at=utcnow(),
-        outstanding=len(owing), user_ids=[str(a.user_id) for a in owing],
-    )  # fmt: skip
+        organisation_id=ctx.organisation_id,
+        publication_id=pub.id,
+        sent_at=utcnow(),
+        outstanding=len(owing),
+        user_ids=[str(a.user_id) for a in owing],
+    )
     db.add(reminder)
     db.flush()
     return reminder
