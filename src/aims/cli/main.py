@@ -12,6 +12,7 @@ from aims.cli import (
     access_cmds,
     audit_cmds,
     catalog_cmds,
+    documents_cmds,
     impact_cmds,
     risk_cmds,
     setup_cmds,
@@ -61,6 +62,7 @@ app.add_typer(risk_cmds.risk_app, name="risk")
 app.add_typer(risk_cmds.soa_app, name="soa")
 app.add_typer(catalog_cmds.app, name="catalog")
 app.add_typer(audit_cmds.app, name="audit")
+app.add_typer(documents_cmds.app, name="doc")
 
 
 def run() -> None:
