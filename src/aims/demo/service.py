@@ -79,6 +79,9 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
     inventory.load(db, org)
     impact.load(db, org)  # and the assessments need the inventory
     risk.load(db, org)  # and the risks take up the assessments' harms
+    from aims.demo import documents  # the AI policy and what it aligns with
+
+    documents.load(db, org)
     return org, created
 
 
