@@ -211,3 +211,55 @@ def test_export_links_download_files(client: TestClient, org: Org) -> None:
     docx = client.get(f"/documents/{doc['id']}/versions/{ver}/export.docx")
     assert docx.status_code == 200 and "attachment" in docx.headers["content-disposition"]
     assert client.get(f"/documents/{doc['id']}/versions/{ver}/export.txt").status_code == 404
+
+
+def test_ai_policy_checklist_is_marked_on_the_edit_form(client: TestClient, org: Org) -> None:
+    sign_in(client, org.emails[Role.MANAGER])
+    form = client.get("/documents/new")
+    token = csrf_of(form.text)
+    created = client.post(
+        "/documents/new",
+        data={
+            "csrf_token": token,
+            "code": "AI-POL",
+            "title": "AI policy",
+            "kind": "policy",
+            "classification": "internal",
+            "review_interval_months": "12",
+            "quorum": "1",
+            "is_ai_policy": "on",
+            "body": "# 1 Purpose\n\nWhy we use AI.\n",
+        },
+        follow_redirects=True,
+    )
+    assert created.status_code == 200 and "AI policy</span>" in created.text
+    url = re.search(r'href="(/documents/[0-9a-f-]+)/edit"', created.text)
+    assert url
+    edit = client.get(f"{url.group(1)}/edit")
+    assert 'id="checklist-edit"' in edit.text and '<option value="1 Purpose">' in edit.text
+    fields = {
+        "csrf_token": token,
+        "code": "AI-POL",
+        "title": "AI policy",
+        "kind": "policy",
+        "classification": "internal",
+        "review_interval_months": "12",
+        "quorum": "1",
+        "is_ai_policy": "on",
+        "body": "# 1 Purpose\n\nWhy we use AI.\n",
+        "version": re.search(r'name="version" value="(\d+)"', edit.text).group(1),  # type: ignore[union-attr]
+        "draft_version": re.search(r'name="draft_version" value="(\d+)"', edit.text).group(1),  # type: ignore[union-attr]
+        "addressed_purpose": "on",
+        "section_purpose": "",
+    }
+    refused = client.post(f"{url.group(1)}/edit", data=fields)
+    assert refused.status_code == 422 and 'id="checklist-error"' in refused.text
+    assert "say which section addresses: purpose" in refused.text
+    saved = client.post(
+        f"{url.group(1)}/edit",
+        data={**fields, "section_purpose": "1 Purpose"},
+        follow_redirects=True,
+    )
+    assert saved.status_code == 200
+    policy = client.get("/documents/ai-policy")
+    assert "1 Purpose" in policy.text and "objectives" in policy.text.lower()

@@ -130,6 +130,7 @@ class Acknowledgement(Record, Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
 
     user = relationship("User", foreign_keys="Acknowledgement.user_id", lazy="joined")
+    document = relationship("Document", foreign_keys="Acknowledgement.document_id", lazy="joined")
 
 
 class Reminder(Record, Base):
