@@ -246,7 +246,10 @@ def delete_document(db: Session, ctx: Context, doc: Document, *, version: int) -
     """Soft delete: gone from lists, kept with its versions, restorable."""
     ctx.require(Permission.EDIT)
     check_version(doc, version, label=LABEL)
-    if any(Status(v.status) in (Status.APPROVED, Status.SUPERSEDED) for v in _versions(db, doc)):
+    if any(
+        Status(v.status) in (Status.APPROVED, Status.SUPERSEDED, Status.RETIRED)
+        for v in _versions(db, doc)
+    ):
         raise Conflict(
             f"{doc.code} has approved versions: retire it instead of deleting it (7.5.3)"
         )
