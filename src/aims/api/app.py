@@ -109,6 +109,8 @@ def create_app(
     from aims.concerns import pages as concerns_pages
     from aims.context import api as context_api
     from aims.context import pages as context_pages
+    from aims.documents import api as documents_api
+    from aims.documents import pages as documents_pages
     from aims.impact import api as impact_api
     from aims.impact import pages as impact_pages
     from aims.leadership import api as leadership_api
@@ -139,6 +141,7 @@ def create_app(
         competence_api.router,
         context_api.router,
         objectives_api.router,
+        documents_api.router,
     ):
         app.include_router(router)
     for router in (
@@ -158,6 +161,7 @@ def create_app(
         competence_pages.router,
         context_pages.router,
         objectives_pages.router,
+        documents_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

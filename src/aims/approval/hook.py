@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import instance_state
 
 from aims.approval.models import ApprovableVersion
-from aims.approval.rules import LOCKED, Status
+from aims.approval.rules import LOCKED, LOCKED_MOVES, Status
 from aims.errors import ImmutableVersion
 
-# What may still change on a locked version: superseding it, and the store's own stamps.
+# What may still change on a locked version: superseding or retiring it, and the store's stamps.
 _SUPERSEDE = frozenset({"status", "superseded_at"})
 _STAMPS = frozenset({"updated_at", "updated_by_id", "version"})
 
@@ -33,7 +33,7 @@ def guard_locked_versions(session: Session, _ctx: UOWTransaction, _instances: An
             if state.attrs[attr.key].history.has_changes()
         }
         allowed = _STAMPS | (_SUPERSEDE if was is Status.APPROVED else frozenset())
-        if "status" in changed and obj.status != Status.SUPERSEDED.value:
+        if "status" in changed and obj.status not in LOCKED_MOVES.get(was, frozenset()):
             raise ImmutableVersion(f"a version that is {was.value} cannot go back to {obj.status}")
         forbidden = sorted(changed - allowed)
         if forbidden:

@@ -16,6 +16,7 @@ class Status(StrEnum):
     IN_REVIEW = "in_review"
     APPROVED = "approved"
     SUPERSEDED = "superseded"
+    RETIRED = "retired"  # withdrawn from use without a successor (a retired document)
 
 
 # Which action moves a version from which status to which.
@@ -24,9 +25,14 @@ TRANSITIONS: dict[str, tuple[frozenset[Status], Status]] = {
     "return": (frozenset({Status.IN_REVIEW}), Status.DRAFT),
     "approve": (frozenset({Status.IN_REVIEW}), Status.APPROVED),
     "supersede": (frozenset({Status.APPROVED}), Status.SUPERSEDED),
+    "retire": (frozenset({Status.APPROVED}), Status.RETIRED),
 }
 
-LOCKED = frozenset({Status.APPROVED, Status.SUPERSEDED})
+LOCKED = frozenset({Status.APPROVED, Status.SUPERSEDED, Status.RETIRED})
+# Where a locked version may still go: an approved one is superseded or retired, no more.
+LOCKED_MOVES: dict[Status, frozenset[Status]] = {
+    Status.APPROVED: frozenset({Status.SUPERSEDED, Status.RETIRED}),
+}
 DEFAULT_APPROVER_ROLES = frozenset({Role.OWNER, Role.MANAGER})
 
 

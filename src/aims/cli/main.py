@@ -16,6 +16,7 @@ from aims.cli import (
     competence_cmds,
     concern_cmds,
     context_cmds,
+    documents_cmds,
     impact_cmds,
     objectives_cmds,
     risk_cmds,
@@ -74,6 +75,7 @@ app.add_typer(audit_cmds.app, name="audit")
 app.add_typer(concern_cmds.app, name="concern")
 app.add_typer(competence_cmds.app, name="competence")
 app.add_typer(objectives_cmds.app, name="objective")
+app.add_typer(documents_cmds.app, name="doc")
 
 
 def run() -> None:

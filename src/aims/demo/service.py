@@ -81,6 +81,7 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
         competence,
         concerns,
         context,
+        documents,
         impact,
         inventory,
         objectives,
@@ -96,6 +97,7 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
     concerns.load(db, org)
     competence.load(db, org)
     objectives.load(db, org)
+    documents.load(db, org)
     return org, created
 
 

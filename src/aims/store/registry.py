@@ -26,6 +26,7 @@ MODEL_MODULES = (
     "aims.competence.models",
     "aims.context.models",
     "aims.objectives.models",
+    "aims.documents.models",
 )
 
 
