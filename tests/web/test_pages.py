@@ -284,3 +284,17 @@ def test_owner_renames_the_organisation_others_cannot(client: TestClient, org: O
     assert stale.status_code == 409
     sign_in(client, org.emails[Role.MANAGER])
     assert 'id="org_name"' not in client.get("/settings/account").text
+
+
+def test_every_record_a_section_page_names_opens(client: TestClient, org: Org) -> None:
+    from aims.web.templating import NAV, SECTION_LINKS
+
+    sign_in(client, org.emails[Role.OWNER])
+    for slug, _title, _number in NAV:
+        page = client.get(f"/sections/{slug}")
+        assert page.status_code == 200
+        for href, label in SECTION_LINKS.get(slug, []):
+            assert f'href="{href}"' in page.text
+            target = client.get(href.split("#")[0])
+            assert target.status_code == 200, (slug, href, target.status_code)
+            assert "Internal error" not in target.text, label

@@ -64,6 +64,13 @@ class DocumentVersion(ApprovableVersion, Record, Base):
 
     author = relationship("User", foreign_keys="DocumentVersion.author_id", lazy="joined")
     approver = relationship("User", foreign_keys="DocumentVersion.approved_by_id", lazy="joined")
+    document = relationship("Document", foreign_keys=[document_id], lazy="joined")
+
+    def approval_caption(self) -> str:
+        return f"{self.document.code} {self.document.title}, revision {self.revision}"
+
+    def approval_url(self) -> str | None:
+        return f"/documents/{self.document_id}?revision={self.revision}"
 
 
 class DocumentApproval(Record, Base):

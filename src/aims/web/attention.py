@@ -18,6 +18,7 @@ from aims.communication import service as communication
 from aims.competence import service as competence
 from aims.concerns import service as concerns
 from aims.context import service as context
+from aims.documents import service as documents
 from aims.impact import service as impact
 from aims.leadership import service as leadership
 from aims.objectives import service as objectives
@@ -85,6 +86,14 @@ def notices(db: Session, ctx: Context) -> list[Notice]:
         add("6.2 Objectives", "{} was due on {} and is not achieved",
             _link(f"/objectives/{f.objective.id}", f"{f.objective.code} {f.objective.title}"),
             f.objective.due_date)  # fmt: skip
+    dc = documents.attention(db, ctx)
+    for d in dc.reviews_overdue:
+        add("7.5 Documents", "{} was due for review on {}",
+            _link(f"/documents/{d.id}", f"{d.code} {d.title}"), d.next_review_on)  # fmt: skip
+    for ack in dc.to_acknowledge:
+        doc = ack.document
+        add("7.3 Awareness", "You have not yet acknowledged {}",
+            _link(f"/documents/{ack.document_id}", f"{doc.code} {doc.title}"))  # fmt: skip
     for c in changes.attention(db, ctx):
         add("6.3 Changes", "Change {} ({}) was planned for {} and is still {}",
             _link(f"/changes/{c.id}", c.ref), c.title, c.planned_date,

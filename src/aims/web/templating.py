@@ -39,7 +39,8 @@ SECTION_LINKS: dict[str, list[tuple[str, str]]] = {
         ("/documents/ai-policy", "The AI policy (5.2, A.2.2 to A.2.4)"),
         ("/competence/roles", "AIMS roles and who holds them (5.3, A.3.2)"),
         ("/competence/raci", "RACI of processes and controls (5.3)"),
-        ("/concerns", "Reporting of concerns (A.3.3)"),
+        ("/concerns/new", "Raise a concern about an AI system (A.3.3)"),
+        ("/concerns", "Concerns being handled (A.3.3; for the roles that handle them)"),
     ],
     "planning": [
         ("/risks", "AI risk register (6.1.2)"),
@@ -60,6 +61,14 @@ SECTION_LINKS: dict[str, list[tuple[str, str]]] = {
     "operation": [
         ("/impact", "Impact assessments in operation (8.4)"),
         ("/risks", "Risk assessment and treatment in operation (8.2, 8.3)"),
+    ],
+    "performance": [
+        ("/objectives?state=breached", "Objectives whose newest measurement misses (9.1)"),
+        ("/documents?overdue=1", "Documents due for review"),
+    ],
+    "improvement": [
+        ("/concerns", "Concerns that may show a nonconformity (10.2)"),
+        ("/changes", "Changes that carry improvements (10.1)"),
     ],
 }
 
