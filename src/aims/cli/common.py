@@ -90,7 +90,8 @@ def operator_context(db: Session, org: Organisation) -> Context:
 def report(exc: BaseException) -> NoReturn:
     if isinstance(exc, AimsError):
         detail = exc.detail
-        if exc.errors:
+        # A detail that already names every field's problem is not repeated.
+        if exc.errors and not all(e.msg in detail for e in exc.errors):
             detail += (
                 " ("
                 + "; ".join(
