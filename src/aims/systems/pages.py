@@ -203,12 +203,21 @@ def system_detail(system_id: uuid.UUID, request: Request, db: PageDb, info: WebS
 
 
 def _detail_extras(db: PageDb, info: WebSession, system: Any) -> dict[str, Any]:
-    """Sections other capabilities add to a system's page (EU AI Act class, impact)."""
+    """Sections other capabilities add to a system's page (EU AI Act class, impact, the legal
+    requirements that touch it, its objectives)."""
+    from aims.context import service as context
     from aims.impact import service as impact
+    from aims.objectives import service as objectives
 
+    goals = objectives.list_objectives(
+        db, info.context, ListParams(limit=50).with_filters(system_id=str(system.id))
+    ).items
     return {
         **regulation.page_context(db, info.context, system),
         "impact_assessments": impact.for_system(db, info.context, system),
+        "requirements": context.requirements_for_system(db, info.context, system.id),
+        "objectives": goals,
+        "objective_states": objectives.assessments(db, info.context, goals),
     }
 
 
