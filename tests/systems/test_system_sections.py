@@ -21,7 +21,7 @@ def test_requirements_and_objectives_on_the_system_page(
     objective(client, org, title="Fair approvals", system_id=sid)
     sign_in(client, org.emails[Role.VIEWER])
     page = client.get(f"/systems/{sid}").text
-    section = page[page.index('id="system-requirements"'):]
+    section = page[page.index('id="system-requirements"') :]
     assert "EU AI &lt;b&gt;Act&lt;/b&gt;" in section and "calls for A.6.2.7" in section
     assert "OBJ-001 Fair approvals" in section and "no data" in section
     empty = client.get(f"/systems/{other}").text
