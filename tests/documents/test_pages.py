@@ -263,3 +263,25 @@ def test_ai_policy_checklist_is_marked_on_the_edit_form(client: TestClient, org:
     assert saved.status_code == 200
     policy = client.get("/documents/ai-policy")
     assert "1 Purpose" in policy.text and "objectives" in policy.text.lower()
+
+
+def test_an_over_long_approval_note_is_refused_beside_the_field_and_kept(
+    client: TestClient, org: Org
+) -> None:
+    doc = create(client, org)
+    assert act(client, org, doc, "submit", Role.CONTRIBUTOR).status_code == 200
+    ver = client.get(f"{API}/{doc['id']}", headers=org.headers()).json()["open"]
+    sign_in(client, org.emails[Role.MANAGER])
+    token = csrf_of(client.get(f"/documents/{doc['id']}").text)
+    note = "Looks right. " * 200  # 2600 characters: more than a note may hold
+    for action, field in (("approve", "approve-note"), ("return", "return-note")):
+        r = client.post(
+            f"/documents/{doc['id']}/versions/{ver['id']}/{action}",
+            data={"csrf_token": token, "version": str(ver["version"]), "note": note},
+        )
+        assert r.status_code == 422, r.text
+        assert 'id="note-error"' in r.text and "2000 characters" in r.text
+        assert re.search(rf'id="{field}" name="note" maxlength="2000" value="Looks right', r.text)
+    # Nothing changed: the version is still in review with no approval.
+    after = client.get(f"{API}/{doc['id']}", headers=org.headers()).json()["open"]
+    assert after["status"] == "in_review" and after["version"] == ver["version"]

@@ -60,6 +60,7 @@ from aims.store.scoping import check_version, get_scoped, scoped
 from aims.store.types import utcnow
 
 LABEL = "This document"
+NOTE_MAX = 2000  # approval and review notes (the columns hold this much)
 
 DOCUMENT_LIST = ListSpec(
     id_column=Document.id,
@@ -87,6 +88,11 @@ def _today() -> date:
 
 def _field(name: str, msg: str) -> ValidationFailed:
     return ValidationFailed(msg, errors=[FieldError(("body", name), msg)])
+
+
+def _check_note(note: str) -> None:
+    if len(note) > NOTE_MAX:
+        raise _field("note", f"keep the note to {NOTE_MAX} characters (it has {len(note)})")
 
 
 # --- Documents ---------------------------------------------------------------------------------
@@ -406,6 +412,7 @@ def return_to_draft(
 ) -> None:
     """A reviewer sends the version back; approvals given so far are withdrawn."""
     doc = _document_of(db, ctx, ver)
+    _check_note(note)
     approval.return_to_draft(db, ctx, ver, version=version, note=note)
     for given in _approvals(db, ctx, ver):
         given.mark_deleted(ctx.user_id)
@@ -423,6 +430,7 @@ def approve(
     """
     doc = _document_of(db, ctx, ver)
     _refuse_if_retired(doc)
+    _check_note(note)
     check_version(ver, version, label=ver.__approval_label__)
     refusal = transition_refusal("approve", Status(ver.status))
     if refusal:
