@@ -157,4 +157,6 @@ def test_refused_forms_on_a_concern_keep_what_the_handler_typed(
     })  # fmt: skip
     assert risk.status_code == 422, risk.text
     assert 'id="risk_owner-error"' in risk.text and 'id="owner_email-error"' not in risk.text
-    assert 'value="Wrong advice"' in risk.text and "Advice on payment breaks</textarea>" in risk.text
+    assert (
+        'value="Wrong advice"' in risk.text and "Advice on payment breaks</textarea>" in risk.text
+    )
