@@ -226,6 +226,7 @@ def update_document(db: Session, ctx: Context, doc: Document, patch: DocumentPat
     for key in ("code", "title", "kind", "review_interval_months", "quorum", "is_ai_policy"):
         if key in data and data[key] is None:
             raise _field(key, "may not be empty")
+    _refuse_rule_change_in_review(db, ctx, doc, data)
     if data.get("code") and data["code"] != doc.code:
         _check_code(db, ctx, data["code"], exclude=doc.id)
         doc.code = data["code"]
@@ -246,6 +247,28 @@ def update_document(db: Session, ctx: Context, doc: Document, patch: DocumentPat
         doc.next_review_on = rules.next_review(since, doc.review_interval_months)
     db.flush()
     return doc
+
+
+def _refuse_rule_change_in_review(
+    db: Session, ctx: Context, doc: Document, data: dict[str, Any]
+) -> None:
+    """Who approves and how many must agree are fixed while a version is in review: changing
+    them would count approvals given under other rules (or leave a met quorum unapproved)."""
+    changed = []
+    if data.get("quorum") is not None and data["quorum"] != doc.quorum:
+        changed.append("the quorum")
+    if "approver_roles" in data:
+        wanted = {Role(r).value for r in data["approver_roles"] or []}
+        if wanted != set(doc.approver_roles):
+            changed.append("the approving roles")
+    if not changed:
+        return
+    in_review = open_version(db, ctx, doc)
+    if in_review is not None and in_review.status == Status.IN_REVIEW.value:
+        raise Conflict(
+            f"{' and '.join(changed)} cannot change while revision {in_review.revision} is in "
+            "review; return it to draft first"
+        )
 
 
 def delete_document(db: Session, ctx: Context, doc: Document, *, version: int) -> None:
