@@ -285,3 +285,49 @@ def test_an_over_long_approval_note_is_refused_beside_the_field_and_kept(
     # Nothing changed: the version is still in review with no approval.
     after = client.get(f"{API}/{doc['id']}", headers=org.headers()).json()["open"]
     assert after["status"] == "in_review" and after["version"] == ver["version"]
+
+
+def test_a_document_in_review_can_be_renamed_but_its_text_is_locked(
+    client: TestClient, org: Org
+) -> None:
+    doc = create(client, org)
+    assert act(client, org, doc, "submit", Role.CONTRIBUTOR).status_code == 200
+    sign_in(client, org.emails[Role.MANAGER])
+    edit = client.get(f"/documents/{doc['id']}/edit")
+    assert edit.status_code == 200
+    assert "(draft)" not in edit.text and 'name="draft_version"' not in edit.text
+    assert "is in review" in edit.text and 'name="body"' not in edit.text
+    version = re.search(r'name="version" value="(\d+)"', edit.text)
+    assert version
+    saved = client.post(
+        f"/documents/{doc['id']}/edit",
+        data={
+            "csrf_token": csrf_of(edit.text),
+            "version": version.group(1),
+            "code": "POL-001",
+            "title": "Renamed while in review",
+            "kind": "policy",
+            "classification": "internal",
+            "review_interval_months": "12",
+            "quorum": "1",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    after = client.get(f"{API}/{doc['id']}", headers=org.headers()).json()
+    assert after["title"] == "Renamed while in review" and after["open"]["status"] == "in_review"
+    # A form opened while the text was a draft still says so: its text is refused (409).
+    stale = client.post(
+        f"/documents/{doc['id']}/edit",
+        data={
+            "csrf_token": csrf_of(edit.text),
+            "version": str(after["version"]),
+            "draft_version": str(after["open"]["version"]),
+            "code": "POL-001",
+            "title": "Renamed while in review",
+            "kind": "policy",
+            "classification": "internal",
+            "body": "Changed behind the reviewer's back",
+        },
+    )
+    assert stale.status_code == 409 and "Changed behind the reviewer" in stale.text

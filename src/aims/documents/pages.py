@@ -125,13 +125,16 @@ def _form_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    draft = service.open_version(db, info.context, doc) if doc else None
+    opened = service.open_version(db, info.context, doc) if doc else None
+    # Only a draft's text is edited here; a version in review is locked until returned.
+    draft = opened if opened is not None and opened.status == "draft" else None
     return render(
         request,
         "documents/form.html",
         {
             "doc": doc,
             "draft": draft,
+            "in_review": opened if opened is not None and draft is None else None,
             "v": values,
             "errors": errors or {},
             "kinds": list(rules.Kind),
