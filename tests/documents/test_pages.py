@@ -282,6 +282,11 @@ def test_an_over_long_approval_note_is_refused_beside_the_field_and_kept(
         assert r.status_code == 422, r.text
         assert 'id="note-error"' in r.text and "2000 characters" in r.text
         assert re.search(rf'id="{field}" name="note" maxlength="2000" value="Looks right', r.text)
+    nul = client.post(
+        f"/documents/{doc['id']}/versions/{ver['id']}/approve",
+        data={"csrf_token": token, "version": str(ver["version"]), "note": "ok\x00"},
+    )
+    assert nul.status_code == 422 and 'id="note-error"' in nul.text and "NUL" in nul.text
     # Nothing changed: the version is still in review with no approval.
     after = client.get(f"{API}/{doc['id']}", headers=org.headers()).json()["open"]
     assert after["status"] == "in_review" and after["version"] == ver["version"]

@@ -91,6 +91,8 @@ def _field(name: str, msg: str) -> ValidationFailed:
 
 
 def _check_note(note: str) -> None:
+    if "\x00" in note:  # PostgreSQL cannot store it; refused alike on every database
+        raise _field("note", "may not contain NUL characters")
     if len(note) > NOTE_MAX:
         raise _field("note", f"keep the note to {NOTE_MAX} characters (it has {len(note)})")
 
