@@ -222,3 +222,27 @@ def test_owner_must_handle_concerns_and_delete_is_undone_by_restore(
     restored = client.post(f"{url}/restore", headers=org.headers())
     assert restored.status_code == 200 and restored.json()["ref"] == "C-001"
     assert client.post(f"{url}/restore", headers=org.headers()).status_code == 409
+
+
+def test_audit_trail_hides_which_system_and_how_severe(
+    client: TestClient, org: Org, sessions: sessionmaker[Session]
+) -> None:
+    """Auditors read the audit log without handling concerns: what a concern is about (its AI
+    system) and how severe it was judged stay redacted there."""
+    system = client.post("/api/v1/systems", json={"name": "CreditLens"}, headers=org.headers())
+    assert system.status_code == 201, system.text
+    system_id = system.json()["id"]
+    raise_concern(client, org, system_id=system_id)
+    concern = only(client, org)
+    triaged = client.patch(
+        f"/api/v1/concerns/{concern['id']}",
+        json={"version": concern["version"], "severity": "high", "status": "triage"},
+        headers=org.headers(),
+    )
+    assert triaged.status_code == 200, triaged.text
+    with sessions() as db:
+        events = db.scalars(select(AuditEvent).where(AuditEvent.record_id == concern["id"])).all()
+        assert len(events) >= 2
+        assert all(system_id not in str(e.changes) for e in events)
+        assert all("high" not in str(e.changes) for e in events)
+        assert any("triage" in str(e.changes) for e in events)  # the status still shows

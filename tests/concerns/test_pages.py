@@ -127,3 +127,36 @@ def test_settings_page_toggles_the_link_and_regenerates_it(client: TestClient, o
     assert client.get("/concerns").status_code == 200  # auditors were added
     readonly = client.get("/concerns/settings")
     assert "Only an owner changes these settings" in readonly.text
+
+
+def test_refused_forms_on_a_concern_keep_what_the_handler_typed(
+    client: TestClient, org: Org
+) -> None:
+    raise_concern(client, org)
+    concern = only(client, org)
+    url = f"/concerns/{concern['id']}"
+    sign_in(client, org.emails[Role.OWNER])
+    token = csrf_of(client.get(url).text)
+    # Closing without an outcome: the message typed for the reporter is still there.
+    closed = client.post(f"{url}/triage", data={
+        "csrf_token": token, "version": str(concern["version"]), "status": "resolved",
+        "severity": "high", "outcome": "", "reporter_message": "Thank you, we are on it.",
+    })  # fmt: skip
+    assert closed.status_code == 422 and 'id="outcome-error"' in closed.text
+    assert "Thank you, we are on it.</textarea>" in closed.text
+    assert '<option value="high" selected>' in closed.text
+    # An over-long note comes back in the note box.
+    note = client.post(f"{url}/notes", data={"csrf_token": token, "body": "Called them. " * 500})
+    assert note.status_code == 422 and 'id="body-error"' in note.text
+    assert ">Called them. Called them." in note.text
+    # The risk form's owner error shows beside the risk form, with its title kept.
+    risk = client.post(f"{url}/risk", data={
+        "csrf_token": token, "version": str(concern["version"]), "title": "Wrong advice",
+        "description": "Advice on payment breaks", "inherent_likelihood": "3",
+        "inherent_consequence": "3", "risk_owner": "stranger@nowhere.example",
+    })  # fmt: skip
+    assert risk.status_code == 422, risk.text
+    assert 'id="risk_owner-error"' in risk.text and 'id="owner_email-error"' not in risk.text
+    assert (
+        'value="Wrong advice"' in risk.text and "Advice on payment breaks</textarea>" in risk.text
+    )

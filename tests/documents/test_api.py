@@ -448,3 +448,59 @@ def test_delete_and_restore_a_draft_document(client: TestClient, org: Org) -> No
         headers=org.headers(Role.CONTRIBUTOR),
     )
     assert refused.status_code == 409 and "retire" in refused.json()["detail"]
+
+
+def test_an_approver_who_then_edits_the_returned_draft_may_not_approve_it(
+    client: TestClient, org: Org
+) -> None:
+    doc = create(client, org, quorum=2)
+    act(client, org, doc, "submit", Role.CONTRIBUTOR)
+    assert act(client, org, doc, "approve", Role.MANAGER).status_code == 200
+    assert act(client, org, doc, "return", Role.OWNER, note="tighten it").status_code == 200
+    draft = client.get(f"{API}/{doc['id']}", headers=org.headers()).json()["open"]
+    edited = client.patch(
+        f"{API}/{doc['id']}/versions/{draft['id']}",
+        json={"version": draft["version"], "body": "# Purpose\n\nKeep it safe, always.\n"},
+        headers=org.headers(Role.MANAGER),
+    )
+    assert edited.status_code == 200, edited.text
+    # The author edits after them, so the manager is no longer the last editor.
+    draft = client.get(f"{API}/{doc['id']}", headers=org.headers()).json()["open"]
+    again = client.patch(
+        f"{API}/{doc['id']}/versions/{draft['id']}",
+        json={"version": draft["version"], "change_summary": "Tightened"},
+        headers=org.headers(Role.CONTRIBUTOR),
+    )
+    assert again.status_code == 200, again.text
+    assert act(client, org, doc, "submit", Role.CONTRIBUTOR).status_code == 200
+    refused = act(client, org, doc, "approve", Role.MANAGER)
+    assert refused.status_code == 403 and "edited" in refused.json()["detail"]
+    # The earlier approval was withdrawn with the return: two fresh approvals are needed.
+    state = client.get(f"{API}/{doc['id']}", headers=org.headers()).json()["open"]
+    assert state["quorum"] == {"given": 0, "needed": 2, "met": False}
+
+
+def test_quorum_and_approving_roles_are_fixed_while_in_review(client: TestClient, org: Org) -> None:
+    doc = create(client, org, quorum=2)
+    act(client, org, doc, "submit", Role.CONTRIBUTOR)
+    assert act(client, org, doc, "approve", Role.MANAGER).status_code == 200
+    current = client.get(f"{API}/{doc['id']}", headers=org.headers()).json()
+    for change in ({"quorum": 1}, {"approver_roles": ["owner"]}):
+        refused = client.patch(
+            f"{API}/{doc['id']}", json={"version": current["version"], **change},
+            headers=org.headers(),
+        )  # fmt: skip
+        assert refused.status_code == 409 and "in review" in refused.json()["detail"]
+    # Other fields, and the same quorum, may still change.
+    renamed = client.patch(
+        f"{API}/{doc['id']}", json={"version": current["version"], "title": "Renamed", "quorum": 2},
+        headers=org.headers(),
+    )  # fmt: skip
+    assert renamed.status_code == 200, renamed.text
+    assert act(client, org, doc, "return", Role.OWNER, note="redo").status_code == 200
+    after = client.get(f"{API}/{doc['id']}", headers=org.headers()).json()
+    lowered = client.patch(
+        f"{API}/{doc['id']}", json={"version": after["version"], "quorum": 1},
+        headers=org.headers(),
+    )  # fmt: skip
+    assert lowered.status_code == 200 and lowered.json()["quorum"] == 1

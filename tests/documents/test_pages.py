@@ -263,3 +263,76 @@ def test_ai_policy_checklist_is_marked_on_the_edit_form(client: TestClient, org:
     assert saved.status_code == 200
     policy = client.get("/documents/ai-policy")
     assert "1 Purpose" in policy.text and "objectives" in policy.text.lower()
+
+
+def test_an_over_long_approval_note_is_refused_beside_the_field_and_kept(
+    client: TestClient, org: Org
+) -> None:
+    doc = create(client, org)
+    assert act(client, org, doc, "submit", Role.CONTRIBUTOR).status_code == 200
+    ver = client.get(f"{API}/{doc['id']}", headers=org.headers()).json()["open"]
+    sign_in(client, org.emails[Role.MANAGER])
+    token = csrf_of(client.get(f"/documents/{doc['id']}").text)
+    note = "Looks right. " * 200  # 2600 characters: more than a note may hold
+    for action, field in (("approve", "approve-note"), ("return", "return-note")):
+        r = client.post(
+            f"/documents/{doc['id']}/versions/{ver['id']}/{action}",
+            data={"csrf_token": token, "version": str(ver["version"]), "note": note},
+        )
+        assert r.status_code == 422, r.text
+        assert 'id="note-error"' in r.text and "2000 characters" in r.text
+        assert re.search(rf'id="{field}" name="note" maxlength="2000" value="Looks right', r.text)
+    nul = client.post(
+        f"/documents/{doc['id']}/versions/{ver['id']}/approve",
+        data={"csrf_token": token, "version": str(ver["version"]), "note": "ok\x00"},
+    )
+    assert nul.status_code == 422 and 'id="note-error"' in nul.text and "NUL" in nul.text
+    # Nothing changed: the version is still in review with no approval.
+    after = client.get(f"{API}/{doc['id']}", headers=org.headers()).json()["open"]
+    assert after["status"] == "in_review" and after["version"] == ver["version"]
+
+
+def test_a_document_in_review_can_be_renamed_but_its_text_is_locked(
+    client: TestClient, org: Org
+) -> None:
+    doc = create(client, org)
+    assert act(client, org, doc, "submit", Role.CONTRIBUTOR).status_code == 200
+    sign_in(client, org.emails[Role.MANAGER])
+    edit = client.get(f"/documents/{doc['id']}/edit")
+    assert edit.status_code == 200
+    assert "(draft)" not in edit.text and 'name="draft_version"' not in edit.text
+    assert "is in review" in edit.text and 'name="body"' not in edit.text
+    version = re.search(r'name="version" value="(\d+)"', edit.text)
+    assert version
+    saved = client.post(
+        f"/documents/{doc['id']}/edit",
+        data={
+            "csrf_token": csrf_of(edit.text),
+            "version": version.group(1),
+            "code": "POL-001",
+            "title": "Renamed while in review",
+            "kind": "policy",
+            "classification": "internal",
+            "review_interval_months": "12",
+            "quorum": "1",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    after = client.get(f"{API}/{doc['id']}", headers=org.headers()).json()
+    assert after["title"] == "Renamed while in review" and after["open"]["status"] == "in_review"
+    # A form opened while the text was a draft still says so: its text is refused (409).
+    stale = client.post(
+        f"/documents/{doc['id']}/edit",
+        data={
+            "csrf_token": csrf_of(edit.text),
+            "version": str(after["version"]),
+            "draft_version": str(after["open"]["version"]),
+            "code": "POL-001",
+            "title": "Renamed while in review",
+            "kind": "policy",
+            "classification": "internal",
+            "body": "Changed behind the reviewer's back",
+        },
+    )
+    assert stale.status_code == 409 and "Changed behind the reviewer" in stale.text

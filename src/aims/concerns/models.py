@@ -15,9 +15,10 @@ from aims.store.types import utcnow
 
 # What a concern says is for its handlers only: the audit trail records that these fields
 # changed, never their values (the audit log is read by roles that may not be handlers).
+# Which AI system a concern is about and how severe it was judged are content too.
 CONTENT = frozenset(
     {"summary", "description", "occurred", "contact", "outcome", "reporter_message",
-     "receipt_hash", "category", "reporter_id"}
+     "receipt_hash", "category", "reporter_id", "system_id", "severity"}
 )  # fmt: skip
 
 

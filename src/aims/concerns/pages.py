@@ -217,7 +217,8 @@ async def regenerate_link(request: Request, db: PageDb, info: CsrfSession) -> ob
 
 def _detail(
     request: Request, db: PageDb, info: WebSession, concern: Concern, *,
-    errors: dict[str, str] | None = None, status_code: int = 200,
+    errors: dict[str, str] | None = None, posted: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:  # fmt: skip
     from aims.risk import service as risk_service
 
@@ -228,6 +229,9 @@ def _detail(
     return render(
         request, "concerns/detail.html",
         _base({"c": concern, "notes": notes, "names": names, "errors": errors or {},
+               # What a refused form sent (triage, notes or risk), shown again in that form.
+               "posted": posted or {},
+               "posted_to": request.url.path.rsplit("/", 1)[-1] if posted else "",
                "reporter": reporter_name(concern), "statuses": list(Status),
                "severities": list(Severity), "criteria": criteria,
                "systems": systems.list_systems(db, ctx, ListParams(limit=200)).items,
@@ -247,6 +251,10 @@ def concern_detail(concern_id: str, request: Request, db: PageDb, info: WebSessi
     return _detail(request, db, info, concern)
 
 
+# Errors of the risk form under its own field names (the triage form has an owner too).
+RISK_FIELDS = {"owner_email": "risk_owner", "description": "risk_description"}
+
+
 async def _act(request: Request, db: PageDb, info: WebSession, concern_id: str,
                action: Any) -> object:  # fmt: skip
     """Run one handler action; a refusal shows on the concern's page beside its form."""
@@ -259,7 +267,12 @@ async def _act(request: Request, db: PageDb, info: WebSession, concern_id: str,
         db.expire_all()
         concern = service.get_concern(db, info.context, concern_id)
         status = exc.status if isinstance(exc, AimsError) else 422
-        return _detail(request, db, info, concern, errors=_errors(exc), status_code=status)
+        errors = _errors(exc)
+        if request.url.path.endswith("/risk"):  # the risk form's own fields, not the triage's
+            errors = {RISK_FIELDS.get(k, k): v for k, v in errors.items()}
+        posted = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+        return _detail(request, db, info, concern, errors=errors, posted=posted,
+                       status_code=status)  # fmt: skip
     return RedirectResponse(f"/concerns/{concern.id}?saved=1", status_code=303)
 
 

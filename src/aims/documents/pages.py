@@ -125,13 +125,16 @@ def _form_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    draft = service.open_version(db, info.context, doc) if doc else None
+    opened = service.open_version(db, info.context, doc) if doc else None
+    # Only a draft's text is edited here; a version in review is locked until returned.
+    draft = opened if opened is not None and opened.status == "draft" else None
     return render(
         request,
         "documents/form.html",
         {
             "doc": doc,
             "draft": draft,
+            "in_review": opened if opened is not None and draft is None else None,
             "v": values,
             "errors": errors or {},
             "kinds": list(rules.Kind),
@@ -348,6 +351,7 @@ def _detail(
     *,
     revision: int | None = None,
     errors: dict[str, str] | None = None,
+    posted: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     ctx = info.context
@@ -387,6 +391,9 @@ def _detail(
             if shown and doc.is_ai_policy
             else [],
             "errors": errors or {},
+            # What a refused form sent, to show again beside its error (never lose typing).
+            "posted": posted or {},
+            "posted_to": request.url.path.rsplit("/", 1)[-1] if posted else "",
             "members": _members(db, info),
             "roles": list(Role),
             "others": others,
@@ -438,8 +445,15 @@ async def _act(
             else {"_form": "the form is out of date; reload the page"}
         )
         doc = service.get_document(db, info.context, document_id)
+        posted = {k: str(v) for k, v in form.items() if k != "csrf_token"}
         return _detail(
-            request, db, info, doc, errors=errors, status_code=getattr(exc, "status", 422)
+            request,
+            db,
+            info,
+            doc,
+            errors=errors,
+            posted=posted,
+            status_code=getattr(exc, "status", 422),
         )
     return RedirectResponse(target or f"/documents/{doc.id}", status_code=303)
 

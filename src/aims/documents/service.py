@@ -60,6 +60,7 @@ from aims.store.scoping import check_version, get_scoped, scoped
 from aims.store.types import utcnow
 
 LABEL = "This document"
+NOTE_MAX = 2000  # approval and review notes (the columns hold this much)
 
 DOCUMENT_LIST = ListSpec(
     id_column=Document.id,
@@ -87,6 +88,13 @@ def _today() -> date:
 
 def _field(name: str, msg: str) -> ValidationFailed:
     return ValidationFailed(msg, errors=[FieldError(("body", name), msg)])
+
+
+def _check_note(note: str) -> None:
+    if "\x00" in note:  # PostgreSQL cannot store it; refused alike on every database
+        raise _field("note", "may not contain NUL characters")
+    if len(note) > NOTE_MAX:
+        raise _field("note", f"keep the note to {NOTE_MAX} characters (it has {len(note)})")
 
 
 # --- Documents ---------------------------------------------------------------------------------
@@ -220,6 +228,7 @@ def update_document(db: Session, ctx: Context, doc: Document, patch: DocumentPat
     for key in ("code", "title", "kind", "review_interval_months", "quorum", "is_ai_policy"):
         if key in data and data[key] is None:
             raise _field(key, "may not be empty")
+    _refuse_rule_change_in_review(db, ctx, doc, data)
     if data.get("code") and data["code"] != doc.code:
         _check_code(db, ctx, data["code"], exclude=doc.id)
         doc.code = data["code"]
@@ -240,6 +249,28 @@ def update_document(db: Session, ctx: Context, doc: Document, patch: DocumentPat
         doc.next_review_on = rules.next_review(since, doc.review_interval_months)
     db.flush()
     return doc
+
+
+def _refuse_rule_change_in_review(
+    db: Session, ctx: Context, doc: Document, data: dict[str, Any]
+) -> None:
+    """Who approves and how many must agree are fixed while a version is in review: changing
+    them would count approvals given under other rules (or leave a met quorum unapproved)."""
+    changed = []
+    if data.get("quorum") is not None and data["quorum"] != doc.quorum:
+        changed.append("the quorum")
+    if "approver_roles" in data:
+        wanted = {Role(r).value for r in data["approver_roles"] or []}
+        if wanted != set(doc.approver_roles):
+            changed.append("the approving roles")
+    if not changed:
+        return
+    in_review = open_version(db, ctx, doc)
+    if in_review is not None and in_review.status == Status.IN_REVIEW.value:
+        raise Conflict(
+            f"{' and '.join(changed)} cannot change while revision {in_review.revision} is in "
+            "review; return it to draft first"
+        )
 
 
 def delete_document(db: Session, ctx: Context, doc: Document, *, version: int) -> None:
@@ -406,6 +437,7 @@ def return_to_draft(
 ) -> None:
     """A reviewer sends the version back; approvals given so far are withdrawn."""
     doc = _document_of(db, ctx, ver)
+    _check_note(note)
     approval.return_to_draft(db, ctx, ver, version=version, note=note)
     for given in _approvals(db, ctx, ver):
         given.mark_deleted(ctx.user_id)
@@ -423,6 +455,7 @@ def approve(
     """
     doc = _document_of(db, ctx, ver)
     _refuse_if_retired(doc)
+    _check_note(note)
     check_version(ver, version, label=ver.__approval_label__)
     refusal = transition_refusal("approve", Status(ver.status))
     if refusal:
