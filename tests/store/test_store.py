@@ -154,6 +154,10 @@ def test_listing_filters_search_and_bad_parameters(
         assert (emails, total) == ([org.emails[Role.AUDITOR]], 1)
         emails, _, _ = _emails(db, org, q="MANAGER of")
         assert emails == [org.emails[Role.MANAGER]]
+        # % and _ are what the person typed, not wildcards.
+        assert _emails(db, org, q="%")[0] == []
+        assert _emails(db, org, q="r_of")[0] == []  # would match "Manager of" as a wildcard
+        assert _emails(db, org, q="\\")[0] == []
         for kwargs, field in [
             ({"sort": "password"}, "sort"),
             ({"cursor": "!!garbage"}, "cursor"),

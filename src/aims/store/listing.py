@@ -144,8 +144,13 @@ def paginate(db: Session, stmt: Select[Any], spec: ListSpec, params: ListParams)
             )
             raise _bad(key, f"cannot filter on '{key}'; allowed: {', '.join(allowed)}")
     if params.q and spec.searchable:
-        needle = f"%{params.q.replace(chr(0), '').strip().lower()}%"
-        stmt = stmt.where(or_(*(func.lower(col).like(needle) for col in spec.searchable)))
+        # The text is searched as typed: % and _ are literal characters, not wildcards.
+        text = params.q.replace(chr(0), "").strip().lower()
+        text = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        needle = f"%{text}%"
+        stmt = stmt.where(
+            or_(*(func.lower(col).like(needle, escape="\\") for col in spec.searchable))
+        )
 
     total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
