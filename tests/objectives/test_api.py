@@ -272,3 +272,18 @@ def test_export_carries_the_last_measurement(client: TestClient, org: Org) -> No
     assert got["Objective"] == '=HYPERLINK("x")' and sheet["B2"].data_type == "s"
     csv = client.get("/api/v1/objectives/export", params={"format": "csv"}, headers=org.headers())
     assert csv.status_code == 200 and "'=HYPERLINK" in csv.text and "0.76" in csv.text
+
+
+def test_numbers_too_large_to_chart_are_refused_beside_their_field(
+    client: TestClient, org: Org
+) -> None:
+    """1e308 passed as finite but broke the chart (NaN coordinates); now a 422 on the field."""
+    too_big = client.post("/api/v1/objectives", json={
+        "title": "Huge", "kind": "aims", "annex_c": "fairness", "metric": "m", "unit": "ratio",
+        "direction": "at_least", "target": 1e308}, headers=org.headers(Role.CONTRIBUTOR))  # fmt: skip
+    assert too_big.status_code == 422 and fields_of(too_big) == {"target"}
+    o = objective(client, org, range_min=None, range_max=None)
+    refused = measure(client, org, o["id"], -1e308)
+    assert refused.status_code == 422 and fields_of(refused) == {"value"}
+    page = client.get(f"/api/v1/objectives/{o['id']}", headers=org.headers())
+    assert page.status_code == 200
