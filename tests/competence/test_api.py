@@ -281,3 +281,71 @@ def test_someone_who_left_the_organisation_holds_no_role(client: TestClient, org
     assert gone.status_code == 204, gone.text
     cells = client.get(f"{API}/matrix", headers=org.headers()).json()["cells"]
     assert [(c["person"], c["reason"]) for c in cells] == [(None, "nobody holds this role")]
+
+
+def test_editing_checked_evidence_makes_its_check_pending_again(
+    client: TestClient, org: Org
+) -> None:
+    """A check covers the evidence as it stood: its holder cannot swap in other evidence (or
+    another competence) under a manager's 'effective' and keep the matrix green."""
+    _r, c = owner_setup(client, org)
+    other = competence(client, org, "Data protection")
+    me = user_id(org, Role.CONTRIBUTOR)
+    ev = client.post(f"{API}/people/{me}/evidence",
+                     json={"kind": "training", "competence_id": c["id"], "title": "Course",
+                           "obtained": str(TODAY - dt.timedelta(days=10))},
+                     headers=org.headers(Role.CONTRIBUTOR)).json()  # fmt: skip
+    checked = client.put(f"{API}/evidence/{ev['id']}/check",
+                         json={"version": ev["version"], "result": "effective"},
+                         headers=org.headers(Role.MANAGER)).json()  # fmt: skip
+    assert checked["check_result"] == "effective"
+    cells = client.get(f"{API}/matrix", headers=org.headers()).json()["cells"]
+    assert [x["status"] for x in cells] == ["met"]
+    # Changing nothing of substance keeps the check.
+    same = client.patch(f"{API}/evidence/{ev['id']}",
+                        json={"version": checked["version"], "title": "Course"},
+                        headers=org.headers(Role.CONTRIBUTOR)).json()  # fmt: skip
+    assert same["check_result"] == "effective"
+    edited = client.patch(f"{API}/evidence/{ev['id']}",
+                          json={"version": same["version"], "title": "Another course",
+                                "competence_id": other["id"]},
+                          headers=org.headers(Role.CONTRIBUTOR))  # fmt: skip
+    assert edited.status_code == 200, edited.text
+    out = edited.json()
+    assert out["check_result"] == "pending" and out["checked_by"] is None
+    assert out["check_date"] is None and out["status"] == "unverified"
+    back = client.patch(f"{API}/evidence/{ev['id']}",
+                        json={"version": out["version"], "competence_id": c["id"]},
+                        headers=org.headers(Role.CONTRIBUTOR)).json()  # fmt: skip
+    assert back["check_result"] == "pending"
+    cells = client.get(f"{API}/matrix", headers=org.headers()).json()["cells"]
+    assert [x["status"] for x in cells] == ["unverified"]
+
+
+def test_restoring_a_role_cannot_give_a_raci_row_two_accountable_roles(
+    client: TestClient, org: Org
+) -> None:
+    first, second = role(client, org, "AIMS manager"), role(client, org, "AI system owner")
+    a = client.put(f"{API}/raci/A.3.2/{first['id']}", json={"letter": "A", "version": 0},
+                   headers=org.headers())  # fmt: skip
+    assert a.status_code == 200
+    gone = client.delete(f"{API}/roles/{first['id']}", params={"version": first["version"]},
+                         headers=org.headers())  # fmt: skip
+    assert gone.status_code == 204
+    taken = client.put(f"{API}/raci/A.3.2/{second['id']}", json={"letter": "A", "version": 0},
+                       headers=org.headers())  # fmt: skip
+    assert taken.status_code == 200
+    refused = client.post(f"{API}/roles/{first['id']}/restore", headers=org.headers())
+    assert refused.status_code == 409 and "A.3.2" in refused.json()["detail"]
+    row = next(r for r in client.get(f"{API}/raci", headers=org.headers()).json()["rows"]
+               if r["row_id"] == "A.3.2")  # fmt: skip
+    assert row["cells"] == {second["id"]: "A"}
+    freed = client.put(f"{API}/raci/A.3.2/{second['id']}",
+                       json={"letter": "R", "version": taken.json()["versions"][second["id"]]},
+                       headers=org.headers())  # fmt: skip
+    assert freed.status_code == 200
+    restored = client.post(f"{API}/roles/{first['id']}/restore", headers=org.headers())
+    assert restored.status_code == 200
+    row = next(r for r in client.get(f"{API}/raci", headers=org.headers()).json()["rows"]
+               if r["row_id"] == "A.3.2")  # fmt: skip
+    assert row["cells"] == {first["id"]: "A", second["id"]: "R"} and row["problems"] == []

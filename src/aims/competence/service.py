@@ -153,6 +153,20 @@ def restore_role(db: Session, ctx: Context, role_id: uuid.UUID | str) -> AimsRol
         return role
     if db.scalar(scoped(AimsRole, ctx.organisation_id).where(AimsRole.name == role.name)):
         raise Conflict(f"another role is now named '{role.name}'; rename it first")
+    # A row keeps one A (A.3.2): another role may have become accountable meanwhile.
+    own = db.scalars(
+        scoped(RaciCell, ctx.organisation_id).where(
+            RaciCell.role_id == role.id, RaciCell.letter == Letter.ACCOUNTABLE.value
+        )
+    )
+    rows = {r.row_id: r for r in raci(db, ctx).rows}
+    taken = sorted(c.row_id for c in own if c.row_id in rows and rows[c.row_id].cells and
+                   Letter.ACCOUNTABLE.value in rows[c.row_id].cells.values())  # fmt: skip
+    if taken:
+        raise Conflict(
+            f"'{role.name}' was accountable for {', '.join(taken)}, where another role is now; "
+            "change those cells first so each row keeps one accountable role"
+        )
     role.restore()
     db.flush()
     return role
@@ -463,17 +477,31 @@ def add_evidence(db: Session, ctx: Context, user_id: uuid.UUID, body: EvidenceIn
     return ev
 
 
+# What an effectiveness check looked at: changing any of them makes the check pending again.
+_CHECKED_FIELDS = ("kind", "competence_id", "title", "provider", "obtained", "expires", "reference")
+
+
 def update_evidence(
     db: Session, ctx: Context, ev: Evidence, body: EvidenceFields, *, version: int
 ) -> Evidence:
     ctx.require(Permission.EDIT)
     check_version(ev, version, label="The evidence")
+    before = {name: getattr(ev, name) for name in _CHECKED_FIELDS}
     with db.no_autoflush:
         _apply_evidence(
             db, ctx, ev, body.model_dump(exclude_unset=True, exclude={"version"}), new=False
         )
+        if ev.check_result != CheckResult.PENDING.value and any(
+            getattr(ev, name) != value for name, value in before.items()
+        ):
+            # The check was of the evidence as it stood: what changed needs checking again
+            # (else its holder could edit evidence someone else had found effective).
+            ev.check_result = CheckResult.PENDING.value
+            ev.check_date = None
+            ev.checked_by_id = None
+            ev.check_note = ""
     db.flush()
-    db.expire(ev, ["competence"])
+    db.expire(ev, ["competence", "checked_by"])
     return ev
 
 
