@@ -287,3 +287,19 @@ def test_numbers_too_large_to_chart_are_refused_beside_their_field(
     assert refused.status_code == 422 and fields_of(refused) == {"value"}
     page = client.get(f"/api/v1/objectives/{o['id']}", headers=org.headers())
     assert page.status_code == 200
+
+
+def test_changing_the_direction_alone_drops_a_tolerance_it_no_longer_uses(
+    client: TestClient, org: Org
+) -> None:
+    o = objective(client, org, direction="within", target=0.9, tolerance=0.05)
+    patched = client.patch(f"/api/v1/objectives/{o['id']}",
+                           json={"version": o["version"], "direction": "at_least"},
+                           headers=org.headers(Role.CONTRIBUTOR))  # fmt: skip
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["direction"] == "at_least" and patched.json()["tolerance"] is None
+    # Back to 'within' without a tolerance is still refused on that field.
+    back = client.patch(f"/api/v1/objectives/{o['id']}",
+                        json={"version": patched.json()["version"], "direction": "within"},
+                        headers=org.headers(Role.CONTRIBUTOR))  # fmt: skip
+    assert back.status_code == 422 and fields_of(back) == {"tolerance"}

@@ -75,6 +75,12 @@ def _apply(
         )
     for key, value in values.items():
         setattr(objective, key, value.value if isinstance(value, StrEnum) else value)
+    # Moving away from 'equal within' drops the tolerance it no longer uses (else a PATCH of
+    # the direction alone was refused for a tolerance nobody sent).
+    if not new and "direction" in values and "tolerance" not in values:
+        objective.tolerance = (
+            objective.tolerance if objective.direction == Direction.WITHIN.value else None
+        )
     target = target_of(objective)
     _fail(
         rules.objective_problems(
