@@ -349,3 +349,20 @@ def test_restoring_a_role_cannot_give_a_raci_row_two_accountable_roles(
     row = next(r for r in client.get(f"{API}/raci", headers=org.headers()).json()["rows"]
                if r["row_id"] == "A.3.2")  # fmt: skip
     assert row["cells"] == {first["id"]: "A", second["id"]: "R"} and row["problems"] == []
+
+
+def test_role_and_competence_names_are_unique_whatever_their_case(
+    client: TestClient, org: Org
+) -> None:
+    first = role(client, org, "AI system owner")
+    clash = client.post(f"{API}/roles", json={"name": "AI System Owner"}, headers=org.headers())
+    assert clash.status_code == 422 and clash.json()["errors"][0]["loc"][-1] == "name"
+    # Renaming a role to another case of its own name is fine.
+    renamed = client.patch(f"{API}/roles/{first['id']}",
+                           json={"version": first["version"], "name": "AI System Owner"},
+                           headers=org.headers())  # fmt: skip
+    assert renamed.status_code == 200, renamed.text
+    competence(client, org, "Data protection")
+    again = client.post(f"{API}/competences", json={"name": "DATA PROTECTION"},
+                        headers=org.headers())  # fmt: skip
+    assert again.status_code == 422 and again.json()["errors"][0]["loc"][-1] == "name"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import Session
 
 from aims.access import service as access
@@ -47,6 +48,11 @@ from aims.store.types import utcnow
 
 def _invalid(field_name: str, msg: str) -> ValidationFailed:
     return ValidationFailed(msg, errors=[FieldError(("body", field_name), msg)])
+
+
+def _same_name(column: Any, name: str) -> ColumnElement[bool]:
+    """Names compare without case: "AI System Owner" is the role "AI system owner"."""
+    return func.lower(column) == name.strip().lower()
 
 
 def _today() -> date:
@@ -93,7 +99,7 @@ def _check_role(db: Session, ctx: Context, role: AimsRole, values: Mapping[str, 
     if "name" in values:
         clash = db.scalar(
             scoped(AimsRole, ctx.organisation_id).where(
-                AimsRole.name == values["name"], AimsRole.id != role.id
+                _same_name(AimsRole.name, values["name"]), AimsRole.id != role.id
             )
         )
         if clash is not None:
@@ -151,7 +157,7 @@ def restore_role(db: Session, ctx: Context, role_id: uuid.UUID | str) -> AimsRol
     role = get_scoped(db, AimsRole, ctx.organisation_id, role_id, label="AIMS role", deleted=True)
     if role.deleted_at is None:
         return role
-    if db.scalar(scoped(AimsRole, ctx.organisation_id).where(AimsRole.name == role.name)):
+    if db.scalar(scoped(AimsRole, ctx.organisation_id).where(_same_name(AimsRole.name, role.name))):
         raise Conflict(f"another role is now named '{role.name}'; rename it first")
     # A row keeps one A (A.3.2): another role may have become accountable meanwhile.
     own = db.scalars(
@@ -285,7 +291,7 @@ def _competence_field(db: Session, ctx: Context, competence_id: uuid.UUID | str)
 
 
 def _check_competence_name(db: Session, ctx: Context, name: str, own: uuid.UUID | None) -> None:
-    stmt = scoped(Competence, ctx.organisation_id).where(Competence.name == name)
+    stmt = scoped(Competence, ctx.organisation_id).where(_same_name(Competence.name, name))
     if own is not None:
         stmt = stmt.where(Competence.id != own)
     if db.scalar(stmt) is not None:
