@@ -303,3 +303,16 @@ def test_changing_the_direction_alone_drops_a_tolerance_it_no_longer_uses(
                         json={"version": patched.json()["version"], "direction": "within"},
                         headers=org.headers(Role.CONTRIBUTOR))  # fmt: skip
     assert back.status_code == 422 and fields_of(back) == {"tolerance"}
+
+
+def test_a_measurement_is_reached_only_through_its_own_objective(
+    client: TestClient, org: Org
+) -> None:
+    mine, other = objective(client, org), objective(client, org, title="Another")
+    m = measure(client, org, mine["id"], 0.9).json()
+    wrong = f"/api/v1/objectives/{other['id']}/measurements/{m['id']}"
+    assert client.delete(wrong, params={"version": m["version"]},
+                         headers=org.headers()).status_code == 404  # fmt: skip
+    assert client.post(f"{wrong}/restore", headers=org.headers()).status_code == 404
+    listed = client.get(f"/api/v1/objectives/{mine['id']}/measurements", headers=org.headers())
+    assert [x["id"] for x in listed.json()["items"]] == [m["id"]]
