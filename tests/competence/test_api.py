@@ -366,3 +366,23 @@ def test_role_and_competence_names_are_unique_whatever_their_case(
     again = client.post(f"{API}/competences", json={"name": "DATA PROTECTION"},
                         headers=org.headers())  # fmt: skip
     assert again.status_code == 422 and again.json()["errors"][0]["loc"][-1] == "name"
+
+
+def test_moving_an_assignment_cannot_make_it_overlap_another(client: TestClient, org: Org) -> None:
+    r = role(client, org)
+    url = f"{API}/roles/{r['id']}/holders"
+    email = org.emails[Role.VIEWER]
+    early = client.post(url, json={"email": email, "since": "2020-01-01", "until": "2021-01-01"},
+                        headers=org.headers()).json()  # fmt: skip
+    late = client.post(url, json={"email": email, "since": "2023-01-01"}, headers=org.headers())
+    assert late.status_code == 201
+    longer = client.patch(f"{API}/assignments/{early['id']}",
+                          json={"version": early["version"], "until": None},
+                          headers=org.headers())  # fmt: skip
+    assert longer.status_code == 422 and longer.json()["errors"][0]["loc"][-1] == "until"
+    fine = client.patch(f"{API}/assignments/{early['id']}",
+                        json={"version": early["version"], "until": "2022-12-31"},
+                        headers=org.headers())  # fmt: skip
+    assert fine.status_code == 200, fine.text
+    shown = client.get(f"{API}/roles/{r['id']}", headers=org.headers()).json()
+    assert len(shown["holders"]) == 2

@@ -213,18 +213,25 @@ def _check_dates(since: date, until: date | None) -> None:
         raise _invalid("until", "must not be before the start date")
 
 
+def _overlapping(
+    db: Session, ctx: Context, role: AimsRole, user_id: uuid.UUID, since: date,
+    until: date | None, *, own: uuid.UUID | None,
+) -> bool:  # fmt: skip
+    """Whether the person already holds the role for part of since..until (``own`` aside)."""
+    return any(
+        a.user_id == user_id and a.id != own and (a.until is None or a.until >= since)
+        and (until is None or a.since <= until)
+        for a in holders_of(db, ctx, role)
+    )  # fmt: skip
+
+
 def assign(db: Session, ctx: Context, role: AimsRole, body: AssignmentIn) -> RoleAssignment:
     """Give a member of the organisation an AIMS role from a date (until another, perhaps)."""
     ctx.require(Permission.EDIT)
     user_id = access.member_id(db, ctx, body.email, field="email")
     assert user_id is not None
     _check_dates(body.since, body.until)
-    overlapping = [
-        a for a in holders_of(db, ctx, role)
-        if a.user_id == user_id and (a.until is None or a.until >= body.since)
-        and (body.until is None or a.since <= body.until)
-    ]  # fmt: skip
-    if overlapping:
+    if _overlapping(db, ctx, role, user_id, body.since, body.until, own=None):
         raise _invalid("email", f"{body.email} already holds this role for part of that time")
     found = RoleAssignment(
         organisation_id=ctx.organisation_id, role_id=role.id, user_id=user_id,
@@ -241,7 +248,12 @@ def update_assignment(
     ctx.require(Permission.EDIT)
     check_version(found, body.version, label="The assignment")
     values = body.model_dump(exclude_unset=True, exclude={"version"})
-    _check_dates(values.get("since", found.since), values.get("until", found.until))
+    since, until = values.get("since", found.since), values.get("until", found.until)
+    _check_dates(since, until)
+    role = db.get(AimsRole, found.role_id)
+    if role is not None and _overlapping(db, ctx, role, found.user_id, since, until, own=found.id):
+        field_name = "until" if "until" in values else "since"
+        raise _invalid(field_name, "this person already holds the role for part of that time")
     for key, value in values.items():
         setattr(found, key, value)
     db.flush()
