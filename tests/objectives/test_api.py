@@ -316,3 +316,19 @@ def test_a_measurement_is_reached_only_through_its_own_objective(
     assert client.post(f"{wrong}/restore", headers=org.headers()).status_code == 404
     listed = client.get(f"/api/v1/objectives/{mine['id']}/measurements", headers=org.headers())
     assert [x["id"] for x in listed.json()["items"]] == [m["id"]]
+
+
+def test_a_deleted_measurement_outside_a_narrowed_range_is_not_restored(
+    client: TestClient, org: Org
+) -> None:
+    o = objective(client, org, target=0.4)
+    m = measure(client, org, o["id"], 0.9).json()
+    url = f"/api/v1/objectives/{o['id']}"
+    client.delete(f"{url}/measurements/{m['id']}", params={"version": m["version"]},
+                  headers=org.headers())  # fmt: skip
+    narrowed = client.patch(url, json={"version": o["version"], "range_max": 0.5},
+                            headers=org.headers())  # fmt: skip
+    assert narrowed.status_code == 200, narrowed.text
+    back = client.post(f"{url}/measurements/{m['id']}/restore", headers=org.headers())
+    assert back.status_code == 409 and "above the declared range" in back.json()["detail"]
+    assert client.get(f"{url}/measurements", headers=org.headers()).json()["items"] == []
