@@ -113,3 +113,23 @@ def test_cli_lists_the_plan(aims: object) -> None:
     assert aims("init", "--email", "boss@acme.example").code == 0  # type: ignore[operator]
     shown = aims("communication", "list")  # type: ignore[operator]
     assert shown.code == 0 and "With whom" in shown.out
+
+
+def test_recording_an_earlier_time_does_not_make_the_plan_overdue(
+    client: TestClient, org: Org
+) -> None:
+    """Done today, then a forgotten time from last spring recorded: the next date stays a
+    year from today (it went back to last spring + 1 year, overdue)."""
+    i = item(client, org)
+    url = f"/api/v1/communications/{i['id']}"
+    today = client.post(f"{url}/done", json={"version": i["version"]},
+                        headers=org.headers()).json()  # fmt: skip
+    earlier = (date.today() - timedelta(days=300)).isoformat()
+    late = client.post(f"{url}/done", json={"version": today["version"], "on": earlier,
+                                            "note": "the spring briefing"},
+                       headers=org.headers())  # fmt: skip
+    assert late.status_code == 200, late.text
+    out = late.json()
+    assert out["last_done"] == today["last_done"] == date.today().isoformat()
+    assert out["next_due"] == today["next_due"] and out["overdue"] is False
+    assert f"{earlier}: the spring briefing" in out["notes"]

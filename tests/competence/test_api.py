@@ -281,3 +281,108 @@ def test_someone_who_left_the_organisation_holds_no_role(client: TestClient, org
     assert gone.status_code == 204, gone.text
     cells = client.get(f"{API}/matrix", headers=org.headers()).json()["cells"]
     assert [(c["person"], c["reason"]) for c in cells] == [(None, "nobody holds this role")]
+
+
+def test_editing_checked_evidence_makes_its_check_pending_again(
+    client: TestClient, org: Org
+) -> None:
+    """A check covers the evidence as it stood: its holder cannot swap in other evidence (or
+    another competence) under a manager's 'effective' and keep the matrix green."""
+    _r, c = owner_setup(client, org)
+    other = competence(client, org, "Data protection")
+    me = user_id(org, Role.CONTRIBUTOR)
+    ev = client.post(f"{API}/people/{me}/evidence",
+                     json={"kind": "training", "competence_id": c["id"], "title": "Course",
+                           "obtained": str(TODAY - dt.timedelta(days=10))},
+                     headers=org.headers(Role.CONTRIBUTOR)).json()  # fmt: skip
+    checked = client.put(f"{API}/evidence/{ev['id']}/check",
+                         json={"version": ev["version"], "result": "effective"},
+                         headers=org.headers(Role.MANAGER)).json()  # fmt: skip
+    assert checked["check_result"] == "effective"
+    cells = client.get(f"{API}/matrix", headers=org.headers()).json()["cells"]
+    assert [x["status"] for x in cells] == ["met"]
+    # Changing nothing of substance keeps the check.
+    same = client.patch(f"{API}/evidence/{ev['id']}",
+                        json={"version": checked["version"], "title": "Course"},
+                        headers=org.headers(Role.CONTRIBUTOR)).json()  # fmt: skip
+    assert same["check_result"] == "effective"
+    edited = client.patch(f"{API}/evidence/{ev['id']}",
+                          json={"version": same["version"], "title": "Another course",
+                                "competence_id": other["id"]},
+                          headers=org.headers(Role.CONTRIBUTOR))  # fmt: skip
+    assert edited.status_code == 200, edited.text
+    out = edited.json()
+    assert out["check_result"] == "pending" and out["checked_by"] is None
+    assert out["check_date"] is None and out["status"] == "unverified"
+    back = client.patch(f"{API}/evidence/{ev['id']}",
+                        json={"version": out["version"], "competence_id": c["id"]},
+                        headers=org.headers(Role.CONTRIBUTOR)).json()  # fmt: skip
+    assert back["check_result"] == "pending"
+    cells = client.get(f"{API}/matrix", headers=org.headers()).json()["cells"]
+    assert [x["status"] for x in cells] == ["unverified"]
+
+
+def test_restoring_a_role_cannot_give_a_raci_row_two_accountable_roles(
+    client: TestClient, org: Org
+) -> None:
+    first, second = role(client, org, "AIMS manager"), role(client, org, "AI system owner")
+    a = client.put(f"{API}/raci/A.3.2/{first['id']}", json={"letter": "A", "version": 0},
+                   headers=org.headers())  # fmt: skip
+    assert a.status_code == 200
+    gone = client.delete(f"{API}/roles/{first['id']}", params={"version": first["version"]},
+                         headers=org.headers())  # fmt: skip
+    assert gone.status_code == 204
+    taken = client.put(f"{API}/raci/A.3.2/{second['id']}", json={"letter": "A", "version": 0},
+                       headers=org.headers())  # fmt: skip
+    assert taken.status_code == 200
+    refused = client.post(f"{API}/roles/{first['id']}/restore", headers=org.headers())
+    assert refused.status_code == 409 and "A.3.2" in refused.json()["detail"]
+    row = next(r for r in client.get(f"{API}/raci", headers=org.headers()).json()["rows"]
+               if r["row_id"] == "A.3.2")  # fmt: skip
+    assert row["cells"] == {second["id"]: "A"}
+    freed = client.put(f"{API}/raci/A.3.2/{second['id']}",
+                       json={"letter": "R", "version": taken.json()["versions"][second["id"]]},
+                       headers=org.headers())  # fmt: skip
+    assert freed.status_code == 200
+    restored = client.post(f"{API}/roles/{first['id']}/restore", headers=org.headers())
+    assert restored.status_code == 200
+    row = next(r for r in client.get(f"{API}/raci", headers=org.headers()).json()["rows"]
+               if r["row_id"] == "A.3.2")  # fmt: skip
+    assert row["cells"] == {first["id"]: "A", second["id"]: "R"} and row["problems"] == []
+
+
+def test_role_and_competence_names_are_unique_whatever_their_case(
+    client: TestClient, org: Org
+) -> None:
+    first = role(client, org, "AI system owner")
+    clash = client.post(f"{API}/roles", json={"name": "AI System Owner"}, headers=org.headers())
+    assert clash.status_code == 422 and clash.json()["errors"][0]["loc"][-1] == "name"
+    # Renaming a role to another case of its own name is fine.
+    renamed = client.patch(f"{API}/roles/{first['id']}",
+                           json={"version": first["version"], "name": "AI System Owner"},
+                           headers=org.headers())  # fmt: skip
+    assert renamed.status_code == 200, renamed.text
+    competence(client, org, "Data protection")
+    again = client.post(f"{API}/competences", json={"name": "DATA PROTECTION"},
+                        headers=org.headers())  # fmt: skip
+    assert again.status_code == 422 and again.json()["errors"][0]["loc"][-1] == "name"
+
+
+def test_moving_an_assignment_cannot_make_it_overlap_another(client: TestClient, org: Org) -> None:
+    r = role(client, org)
+    url = f"{API}/roles/{r['id']}/holders"
+    email = org.emails[Role.VIEWER]
+    early = client.post(url, json={"email": email, "since": "2020-01-01", "until": "2021-01-01"},
+                        headers=org.headers()).json()  # fmt: skip
+    late = client.post(url, json={"email": email, "since": "2023-01-01"}, headers=org.headers())
+    assert late.status_code == 201
+    longer = client.patch(f"{API}/assignments/{early['id']}",
+                          json={"version": early["version"], "until": None},
+                          headers=org.headers())  # fmt: skip
+    assert longer.status_code == 422 and longer.json()["errors"][0]["loc"][-1] == "until"
+    fine = client.patch(f"{API}/assignments/{early['id']}",
+                        json={"version": early["version"], "until": "2022-12-31"},
+                        headers=org.headers())  # fmt: skip
+    assert fine.status_code == 200, fine.text
+    shown = client.get(f"{API}/roles/{r['id']}", headers=org.headers()).json()
+    assert len(shown["holders"]) == 2

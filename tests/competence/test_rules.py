@@ -219,6 +219,54 @@ def test_more_evidence_never_makes_a_cell_worse(evidence: list[EvidenceFacts], w
             assert evidence_status(a.evidence, TODAY, window) is a.status
 
 
+@given(evidence_strategy, st.integers(0, 400))
+def test_each_status_means_what_the_matrix_says(ev: EvidenceFacts, window: int) -> None:
+    """Met and expiring need an effectiveness check and evidence in force today; expired means
+    past its expiry whatever the check; unverified means in force but not found effective."""
+    status = evidence_status(ev, TODAY, window)
+    in_force = ev.obtained <= TODAY and (ev.expires is None or ev.expires >= TODAY)
+    effective = ev.check_result == rules.CheckResult.EFFECTIVE.value
+    soon = ev.expires is not None and ev.expires <= TODAY + timedelta(days=window)
+    if status in (CellStatus.MET, CellStatus.EXPIRING):
+        assert in_force and effective
+        assert (status is CellStatus.EXPIRING) == soon
+    if status is CellStatus.EXPIRED:
+        assert ev.expires is not None and ev.expires < TODAY
+    if status is CellStatus.UNVERIFIED:
+        assert in_force and not effective
+    if status is CellStatus.MISSING:
+        assert ev.obtained > TODAY
+
+
+holders_strategy = st.lists(
+    st.builds(
+        Holder,
+        role_id=st.sampled_from(["r1", "r2"]),
+        user_id=st.sampled_from(["u1", "u2", "u3"]),
+        name=st.just("n"),
+        since=st.dates(date(2024, 1, 1), date(2027, 1, 1)),
+        until=st.none() | st.dates(date(2024, 1, 1), date(2028, 1, 1)),
+    ),
+    max_size=8,
+)
+
+
+@given(holders_strategy, st.lists(evidence_strategy, max_size=6))
+def test_one_cell_per_requirement_and_person_holding_the_role_today(
+    holders: list[Holder], evidence: list[EvidenceFacts]
+) -> None:
+    reqs = [REQ, Requirement("r2", "Data steward", "c2", "Data quality")]
+    cells = competence_matrix(reqs, holders, evidence, TODAY)
+    for req in reqs:
+        today = {h.user_id for h in holders if h.role_id == req.role_id and h.active_on(TODAY)}
+        mine = [c for c in cells if c.role_id == req.role_id]
+        if not today:
+            assert [(c.user_id, c.status) for c in mine] == [(None, CellStatus.MISSING)]
+        else:
+            assert sorted(c.user_id or "" for c in mine) == sorted(today)
+    assert sum(rules.summary(cells).values()) == len(cells)
+
+
 # --- The process list --------------------------------------------------------------------------
 
 

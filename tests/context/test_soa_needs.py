@@ -61,3 +61,23 @@ def test_only_active_binding_requirements_count(client: TestClient, org: Org) ->
     assert [n["label"] for n in _row(client, org, "A.7.4")["needs"]] == [
         "Later active (Regulation (EU) 2024/1689)"
     ]
+
+
+def test_a_requirement_recorded_after_an_exclusion_flags_the_soa_row(
+    client: TestClient, org: Org
+) -> None:
+    """Excluded first, then a law calls for it: the row says so (and stops once the
+    requirement leaves the register)."""
+    excluded = client.put("/api/v1/soa/A.10.3", headers=org.headers(Role.MANAGER),
+                          json={"version": 0, "applicable": False,
+                                "exclusion_reason": "No third parties"})  # fmt: skip
+    assert excluded.status_code == 200, excluded.text
+    assert _row(client, org, "A.10.3")["problems"] == []
+    row = legal(client, org, title="Supplier terms", kind="contractual", reference="",
+                controls=["A.10.3"])  # fmt: skip
+    flagged = _row(client, org, "A.10.3")
+    assert flagged["applicable"] is False
+    assert flagged["problems"] == ["excluded, but needed by: Supplier terms"]
+    client.delete(f"/api/v1/context/requirements/{row['id']}",
+                  params={"version": row["version"]}, headers=org.headers())  # fmt: skip
+    assert _row(client, org, "A.10.3")["problems"] == []

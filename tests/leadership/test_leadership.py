@@ -95,3 +95,29 @@ def test_cli_approvals(aims: object) -> None:
     assert aims("init", "--email", "boss@acme.example").code == 0  # type: ignore[operator]
     shown = aims("leadership", "approvals", "--top")  # type: ignore[operator]
     assert shown.code == 0 and "Approved" in shown.out
+
+
+def test_commitments_page_through_by_date_both_ways(client: TestClient, org: Org) -> None:
+    """Sorting by the commitment date (the default) gave a 500 as soon as there was a second
+    page: the cursor could not carry a date."""
+    dates = ["2026-01-01", "2026-01-01", "2025-06-01", "2024-01-01"]
+    for i, day in enumerate(dates):
+        made = client.post("/api/v1/leadership/commitments", headers=org.headers(),
+                           json={"kind": "people", "description": f"Commitment {i}",
+                                 "committed_by_email": org.emails[Role.OWNER],
+                                 "committed_on": day})  # fmt: skip
+        assert made.status_code == 201, made.text
+    for sort, expected in (("-committed_on", sorted(dates, reverse=True)),
+                           ("committed_on", sorted(dates))):  # fmt: skip
+        seen: list[str] = []
+        url = f"/api/v1/leadership/commitments?limit=1&sort={sort}"
+        cursor = None
+        for _ in range(len(dates) + 1):
+            page = client.get(url + (f"&cursor={cursor}" if cursor else ""),
+                              headers=org.headers(Role.VIEWER))  # fmt: skip
+            assert page.status_code == 200, page.text
+            seen += [c["committed_on"] for c in page.json()["items"]]
+            cursor = page.json()["next_cursor"]
+            if not cursor:
+                break
+        assert seen == expected

@@ -272,3 +272,63 @@ def test_export_carries_the_last_measurement(client: TestClient, org: Org) -> No
     assert got["Objective"] == '=HYPERLINK("x")' and sheet["B2"].data_type == "s"
     csv = client.get("/api/v1/objectives/export", params={"format": "csv"}, headers=org.headers())
     assert csv.status_code == 200 and "'=HYPERLINK" in csv.text and "0.76" in csv.text
+
+
+def test_numbers_too_large_to_chart_are_refused_beside_their_field(
+    client: TestClient, org: Org
+) -> None:
+    """1e308 passed as finite but broke the chart (NaN coordinates); now a 422 on the field."""
+    too_big = client.post("/api/v1/objectives", json={
+        "title": "Huge", "kind": "aims", "annex_c": "fairness", "metric": "m", "unit": "ratio",
+        "direction": "at_least", "target": 1e308}, headers=org.headers(Role.CONTRIBUTOR))  # fmt: skip
+    assert too_big.status_code == 422 and fields_of(too_big) == {"target"}
+    o = objective(client, org, range_min=None, range_max=None)
+    refused = measure(client, org, o["id"], -1e308)
+    assert refused.status_code == 422 and fields_of(refused) == {"value"}
+    page = client.get(f"/api/v1/objectives/{o['id']}", headers=org.headers())
+    assert page.status_code == 200
+
+
+def test_changing_the_direction_alone_drops_a_tolerance_it_no_longer_uses(
+    client: TestClient, org: Org
+) -> None:
+    o = objective(client, org, direction="within", target=0.9, tolerance=0.05)
+    patched = client.patch(f"/api/v1/objectives/{o['id']}",
+                           json={"version": o["version"], "direction": "at_least"},
+                           headers=org.headers(Role.CONTRIBUTOR))  # fmt: skip
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["direction"] == "at_least" and patched.json()["tolerance"] is None
+    # Back to 'within' without a tolerance is still refused on that field.
+    back = client.patch(f"/api/v1/objectives/{o['id']}",
+                        json={"version": patched.json()["version"], "direction": "within"},
+                        headers=org.headers(Role.CONTRIBUTOR))  # fmt: skip
+    assert back.status_code == 422 and fields_of(back) == {"tolerance"}
+
+
+def test_a_measurement_is_reached_only_through_its_own_objective(
+    client: TestClient, org: Org
+) -> None:
+    mine, other = objective(client, org), objective(client, org, title="Another")
+    m = measure(client, org, mine["id"], 0.9).json()
+    wrong = f"/api/v1/objectives/{other['id']}/measurements/{m['id']}"
+    assert client.delete(wrong, params={"version": m["version"]},
+                         headers=org.headers()).status_code == 404  # fmt: skip
+    assert client.post(f"{wrong}/restore", headers=org.headers()).status_code == 404
+    listed = client.get(f"/api/v1/objectives/{mine['id']}/measurements", headers=org.headers())
+    assert [x["id"] for x in listed.json()["items"]] == [m["id"]]
+
+
+def test_a_deleted_measurement_outside_a_narrowed_range_is_not_restored(
+    client: TestClient, org: Org
+) -> None:
+    o = objective(client, org, target=0.4)
+    m = measure(client, org, o["id"], 0.9).json()
+    url = f"/api/v1/objectives/{o['id']}"
+    client.delete(f"{url}/measurements/{m['id']}", params={"version": m["version"]},
+                  headers=org.headers())  # fmt: skip
+    narrowed = client.patch(url, json={"version": o["version"], "range_max": 0.5},
+                            headers=org.headers())  # fmt: skip
+    assert narrowed.status_code == 200, narrowed.text
+    back = client.post(f"{url}/measurements/{m['id']}/restore", headers=org.headers())
+    assert back.status_code == 409 and "above the declared range" in back.json()["detail"]
+    assert client.get(f"{url}/measurements", headers=org.headers()).json()["items"] == []

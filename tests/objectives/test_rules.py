@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -87,6 +88,8 @@ def test_target_text(target: Target, unit: str, text: str) -> None:
         ((0.9,), Status.ACTIVE, date(2026, 3, 1), State.ON_TRACK, True),
         # breached after the due date: overdue and breached
         ((0.9, 0.7), Status.ACTIVE, date(2026, 2, 1), State.BREACHED, True),
+        # met when it was due (Mar 2), slipped afterwards: breached, not overdue ("not met")
+        ((0.7, 0.9, 0.7), Status.ACTIVE, date(2026, 3, 2), State.BREACHED, False),
         # people marked it achieved and the newest value meets the target
         ((0.9,), Status.ACHIEVED, date(2026, 12, 31), State.ACHIEVED, False),
         # marked achieved but the newest value misses: the data wins
@@ -296,6 +299,63 @@ def test_assessment_is_consistent(
     if found.overdue:
         assert status == Status.ACTIVE and found.state != State.ACHIEVED
     assert (found.state == State.NO_DATA) == (not points and status != Status.ABANDONED)
+
+
+@given(
+    st.lists(st.tuples(st.integers(min_value=0, max_value=400), values), max_size=12),
+    st.sampled_from(list(Status)),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=400)),
+    st.sampled_from([AT_LEAST, AT_MOST, WITHIN]),
+)
+def test_overdue_means_the_target_was_not_met_when_due(
+    raw: list[tuple[int, float]], status: Status, due_in: int | None, t: Target
+) -> None:
+    """Overdue: still active, the due date passed, and no measurement on or after it met the
+    target, whatever the direction and tolerance."""
+    start, today = date(2026, 1, 1), date(2026, 7, 20)
+    points = [Point(start + timedelta(days=d), v) for d, v in raw]
+    due = start + timedelta(days=due_in) if due_in is not None else None
+    found = assess(t, points, status=status, due_date=due, today=today)
+    met_when_due = due is not None and any(
+        p.measured_at >= due and meets(t, p.value) for p in points
+    )
+    expected = status == Status.ACTIVE and due is not None and due < today and not met_when_due
+    assert found.overdue == expected
+    if found.state == State.ACHIEVED and status == Status.ACTIVE:
+        assert not found.overdue
+
+
+big = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)
+
+
+@given(
+    st.lists(st.tuples(st.integers(min_value=0, max_value=40000), big), max_size=8),
+    big,
+    st.sampled_from(list(Direction)),
+    st.floats(min_value=0, max_value=1e12),
+)
+def test_chart_coordinates_are_finite_for_every_accepted_number(
+    raw: list[tuple[int, float]], target: float, direction: Direction, tolerance: float
+) -> None:
+    """Any target, tolerance and value the checks accept draws: no NaN in the SVG."""
+    t = Target(direction, target, tolerance=tolerance if direction == Direction.WITHIN else None)
+    assert objective_problems(t, unit="ratio", metric="m") == []
+    points = [Point(date(1900, 1, 1) + timedelta(days=d), v) for d, v in raw]
+    c = chart(t, points)
+    coords = [c.target_y, *(p.x for p in c.points), *(p.y for p in c.points)]
+    coords += [tick.y for tick in c.ticks] + list(c.band or ())
+    assert all(math.isfinite(v) for v in coords)
+    assert all("nan" not in tick.label and "inf" not in tick.label for tick in c.ticks)
+
+
+@pytest.mark.parametrize("value", [1e13, -1e13, 1e308, -1e308])
+def test_numbers_too_large_to_draw_are_refused_on_their_field(value: float) -> None:
+    t = Target(Direction.AT_LEAST, value)
+    assert ("target", rules_module._TOO_LARGE) in objective_problems(t, unit="u", metric="m")
+    refused = measurement_problems(
+        AT_MOST, objective_unit="%", value=value, unit="%", measured_at=TODAY, today=TODAY
+    )
+    assert [f for f, _ in refused] == ["value"]
 
 
 ALLOWED_IMPORTS = {"__future__", "math", "collections.abc", "dataclasses", "datetime", "enum"}

@@ -86,7 +86,8 @@ def record_done(
             "a communication cannot be done in the future",
             errors=[FieldError(("body", "on"), "a date on or before today")],
         )
-    item.last_done = on
+    # A late entry for an earlier time is kept in the notes but does not move the plan back.
+    item.last_done = on if item.last_done is None else max(item.last_done, on)
     if body.note:
         stamp = f"{on.isoformat()}: {body.note}"
         item.notes = f"{item.notes}\n{stamp}".strip()

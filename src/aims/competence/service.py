@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import Session
 
 from aims.access import service as access
@@ -47,6 +48,11 @@ from aims.store.types import utcnow
 
 def _invalid(field_name: str, msg: str) -> ValidationFailed:
     return ValidationFailed(msg, errors=[FieldError(("body", field_name), msg)])
+
+
+def _same_name(column: Any, name: str) -> ColumnElement[bool]:
+    """Names compare without case: "AI System Owner" is the role "AI system owner"."""
+    return func.lower(column) == name.strip().lower()
 
 
 def _today() -> date:
@@ -93,7 +99,7 @@ def _check_role(db: Session, ctx: Context, role: AimsRole, values: Mapping[str, 
     if "name" in values:
         clash = db.scalar(
             scoped(AimsRole, ctx.organisation_id).where(
-                AimsRole.name == values["name"], AimsRole.id != role.id
+                _same_name(AimsRole.name, values["name"]), AimsRole.id != role.id
             )
         )
         if clash is not None:
@@ -151,8 +157,22 @@ def restore_role(db: Session, ctx: Context, role_id: uuid.UUID | str) -> AimsRol
     role = get_scoped(db, AimsRole, ctx.organisation_id, role_id, label="AIMS role", deleted=True)
     if role.deleted_at is None:
         return role
-    if db.scalar(scoped(AimsRole, ctx.organisation_id).where(AimsRole.name == role.name)):
+    if db.scalar(scoped(AimsRole, ctx.organisation_id).where(_same_name(AimsRole.name, role.name))):
         raise Conflict(f"another role is now named '{role.name}'; rename it first")
+    # A row keeps one A (A.3.2): another role may have become accountable meanwhile.
+    own = db.scalars(
+        scoped(RaciCell, ctx.organisation_id).where(
+            RaciCell.role_id == role.id, RaciCell.letter == Letter.ACCOUNTABLE.value
+        )
+    )
+    rows = {r.row_id: r for r in raci(db, ctx).rows}
+    taken = sorted(c.row_id for c in own if c.row_id in rows and rows[c.row_id].cells and
+                   Letter.ACCOUNTABLE.value in rows[c.row_id].cells.values())  # fmt: skip
+    if taken:
+        raise Conflict(
+            f"'{role.name}' was accountable for {', '.join(taken)}, where another role is now; "
+            "change those cells first so each row keeps one accountable role"
+        )
     role.restore()
     db.flush()
     return role
@@ -193,18 +213,25 @@ def _check_dates(since: date, until: date | None) -> None:
         raise _invalid("until", "must not be before the start date")
 
 
+def _overlapping(
+    db: Session, ctx: Context, role: AimsRole, user_id: uuid.UUID, since: date,
+    until: date | None, *, own: uuid.UUID | None,
+) -> bool:  # fmt: skip
+    """Whether the person already holds the role for part of since..until (``own`` aside)."""
+    return any(
+        a.user_id == user_id and a.id != own and (a.until is None or a.until >= since)
+        and (until is None or a.since <= until)
+        for a in holders_of(db, ctx, role)
+    )  # fmt: skip
+
+
 def assign(db: Session, ctx: Context, role: AimsRole, body: AssignmentIn) -> RoleAssignment:
     """Give a member of the organisation an AIMS role from a date (until another, perhaps)."""
     ctx.require(Permission.EDIT)
     user_id = access.member_id(db, ctx, body.email, field="email")
     assert user_id is not None
     _check_dates(body.since, body.until)
-    overlapping = [
-        a for a in holders_of(db, ctx, role)
-        if a.user_id == user_id and (a.until is None or a.until >= body.since)
-        and (body.until is None or a.since <= body.until)
-    ]  # fmt: skip
-    if overlapping:
+    if _overlapping(db, ctx, role, user_id, body.since, body.until, own=None):
         raise _invalid("email", f"{body.email} already holds this role for part of that time")
     found = RoleAssignment(
         organisation_id=ctx.organisation_id, role_id=role.id, user_id=user_id,
@@ -221,7 +248,12 @@ def update_assignment(
     ctx.require(Permission.EDIT)
     check_version(found, body.version, label="The assignment")
     values = body.model_dump(exclude_unset=True, exclude={"version"})
-    _check_dates(values.get("since", found.since), values.get("until", found.until))
+    since, until = values.get("since", found.since), values.get("until", found.until)
+    _check_dates(since, until)
+    role = db.get(AimsRole, found.role_id)
+    if role is not None and _overlapping(db, ctx, role, found.user_id, since, until, own=found.id):
+        field_name = "until" if "until" in values else "since"
+        raise _invalid(field_name, "this person already holds the role for part of that time")
     for key, value in values.items():
         setattr(found, key, value)
     db.flush()
@@ -271,7 +303,7 @@ def _competence_field(db: Session, ctx: Context, competence_id: uuid.UUID | str)
 
 
 def _check_competence_name(db: Session, ctx: Context, name: str, own: uuid.UUID | None) -> None:
-    stmt = scoped(Competence, ctx.organisation_id).where(Competence.name == name)
+    stmt = scoped(Competence, ctx.organisation_id).where(_same_name(Competence.name, name))
     if own is not None:
         stmt = stmt.where(Competence.id != own)
     if db.scalar(stmt) is not None:
@@ -463,17 +495,31 @@ def add_evidence(db: Session, ctx: Context, user_id: uuid.UUID, body: EvidenceIn
     return ev
 
 
+# What an effectiveness check looked at: changing any of them makes the check pending again.
+_CHECKED_FIELDS = ("kind", "competence_id", "title", "provider", "obtained", "expires", "reference")
+
+
 def update_evidence(
     db: Session, ctx: Context, ev: Evidence, body: EvidenceFields, *, version: int
 ) -> Evidence:
     ctx.require(Permission.EDIT)
     check_version(ev, version, label="The evidence")
+    before = {name: getattr(ev, name) for name in _CHECKED_FIELDS}
     with db.no_autoflush:
         _apply_evidence(
             db, ctx, ev, body.model_dump(exclude_unset=True, exclude={"version"}), new=False
         )
+        if ev.check_result != CheckResult.PENDING.value and any(
+            getattr(ev, name) != value for name, value in before.items()
+        ):
+            # The check was of the evidence as it stood: what changed needs checking again
+            # (else its holder could edit evidence someone else had found effective).
+            ev.check_result = CheckResult.PENDING.value
+            ev.check_date = None
+            ev.checked_by_id = None
+            ev.check_note = ""
     db.flush()
-    db.expire(ev, ["competence"])
+    db.expire(ev, ["competence", "checked_by"])
     return ev
 
 

@@ -12,7 +12,8 @@ The state of an objective, from its status, its due date and its measurements:
 - ``on_track``: the newest measurement meets the target, before the due date (or no due date).
 
 An objective is **overdue** when it is still active, its due date has passed and it is not
-achieved: no measurement on or after the due date met the target.
+achieved: no measurement on or after the due date met the target. (One that met the target when
+it was due and slipped afterwards is breached, not overdue.)
 """
 
 from __future__ import annotations
@@ -81,6 +82,11 @@ class Trend(StrEnum):
 
 # Two floats closer than this count as equal (measurements are typed in by people).
 EPSILON = 1e-9
+
+# The largest size a target, bound or measured value may have: beyond it the differences the
+# chart and the trend compute overflow (1e308 - -1e308 is infinite).
+MAX_MAGNITUDE = 1e12
+_TOO_LARGE = "must be between -1000000000000 and 1000000000000 (use a larger unit)"
 
 
 @dataclass(frozen=True)
@@ -189,6 +195,7 @@ def assess(
         and due_date is not None
         and due_date < today
         and state != State.ACHIEVED
+        and not any(p.measured_at >= due_date and meets(t, p.value) for p in ordered)
     )
     return Assessment(
         state=state, overdue=overdue, last=last, last_met=last_met,
@@ -213,6 +220,8 @@ def objective_problems(
     ):
         if value is not None and not math.isfinite(value):
             found.append((name, "must be a finite number"))
+        elif value is not None and abs(value) > MAX_MAGNITUDE:
+            found.append((name, _TOO_LARGE))
     if found:
         return found
     if not unit.strip():
@@ -258,6 +267,8 @@ def measurement_problems(
     found: list[tuple[str, str]] = []
     if not math.isfinite(value):
         found.append(("value", "must be a finite number"))
+    elif abs(value) > MAX_MAGNITUDE:
+        found.append(("value", _TOO_LARGE))
     elif t.range_min is not None and value < t.range_min:
         found.append(("value", f"below the declared range of {number(t.range_min)} to "
                                f"{_bound(t.range_max)}"))  # fmt: skip

@@ -75,6 +75,12 @@ def _apply(
         )
     for key, value in values.items():
         setattr(objective, key, value.value if isinstance(value, StrEnum) else value)
+    # Moving away from 'equal within' drops the tolerance it no longer uses (else a PATCH of
+    # the direction alone was refused for a tolerance nobody sent).
+    if not new and "direction" in values and "tolerance" not in values:
+        objective.tolerance = (
+            objective.tolerance if objective.direction == Direction.WITHIN.value else None
+        )
     target = target_of(objective)
     _fail(
         rules.objective_problems(
@@ -334,6 +340,14 @@ def restore_measurement(
             f"the objective is now measured in '{objective.unit}', this measurement in "
             f"'{measurement.unit}'"
         )
+    # The range may have narrowed while it was deleted (only live values are checked then).
+    outside = rules.measurement_problems(
+        target_of(objective), objective_unit=objective.unit, value=measurement.value,
+        unit=measurement.unit, measured_at=measurement.measured_at,
+        today=max(today(), measurement.measured_at),
+    )  # fmt: skip
+    if outside:
+        raise Conflict(f"this measurement no longer fits the objective: {outside[0][1]}")
     measurement.restore()
     db.flush()
     return measurement
