@@ -167,3 +167,32 @@ def test_listing_filters_search_and_bad_parameters(
             with pytest.raises(ValidationFailed) as info:
                 _emails(db, org, **kwargs)
             assert info.value.errors[0].loc == ("query", field)
+
+
+def test_listing_pages_through_a_date_sort(sessions: sessionmaker[Session], org: Org) -> None:
+    """A date sort key travels in the cursor and comes back as a date on both databases."""
+    from datetime import date
+
+    from aims.leadership.models import ResourceCommitment
+    from aims.leadership.service import COMMITMENT_LIST
+    from aims.store.listing import ListParams, paginate
+    from aims.store.scoping import scoped
+
+    with unit_of_work(sessions) as db:
+        for day in (3, 1, 2, 2, 5):
+            db.add(ResourceCommitment(organisation_id=org.id, kind="budget",
+                                      description=f"d{day}", committed_on=date(2026, 1, day)))  # fmt: skip
+        db.flush()
+        seen: list[date] = []
+        cursor = None
+        while True:
+            page = paginate(db, scoped(ResourceCommitment, org.id), COMMITMENT_LIST,
+                            ListParams(limit=2, cursor=cursor, sort="-committed_on"))  # fmt: skip
+            seen += [r.committed_on for r in page.items]
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert seen == sorted(seen, reverse=True) and len(seen) == 5
+        after = paginate(db, scoped(ResourceCommitment, org.id), COMMITMENT_LIST,
+                         ListParams(limit=10).with_filters(committed_on__gte="2026-01-02"))  # fmt: skip
+        assert after.total == 4

@@ -9,11 +9,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import String, select
-from sqlalchemy import cast as sql_cast
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from aims.access.context import Context
 from aims.access.models import Membership, User
@@ -115,14 +114,10 @@ def restore_commitment(db: Session, ctx: Context, row_id: uuid.UUID | str) -> Re
     return row
 
 
-# A date sorts as its ISO text: the list helper's cursor carries text, ids and numbers (a date
-# there failed every list longer than one page).
 COMMITMENT_LIST = ListSpec(
     id_column=ResourceCommitment.id,
     sortable={
-        "committed_on": cast(
-            InstrumentedAttribute[Any], sql_cast(ResourceCommitment.committed_on, String)
-        ),
+        "committed_on": ResourceCommitment.committed_on,
         "kind": ResourceCommitment.kind,
     },
     default_sort="-committed_on",

@@ -9,11 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import String, func, select
-from sqlalchemy import cast as sql_cast
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from aims.access import service as access
 from aims.access.context import Context
@@ -254,11 +253,10 @@ def measurements_of(db: Session, ctx: Context, objective: Objective) -> list[Mea
     return _live_measurements(db, ctx, [objective.id]).get(objective.id, [])
 
 
-# Dates sort as their ISO text (the list helper's cursor carries text, ids and numbers).
 MEASUREMENT_LIST = ListSpec(
     id_column=Measurement.id,
     sortable={
-        "measured_at": cast(InstrumentedAttribute[Any], sql_cast(Measurement.measured_at, String)),
+        "measured_at": Measurement.measured_at,
         "created_at": Measurement.created_at,
     },
     default_sort="measured_at",

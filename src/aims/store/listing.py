@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -93,6 +93,10 @@ def _coerce(column: InstrumentedAttribute[Any], raw: Any, loc: str) -> Any:
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
             return moment.astimezone(UTC)
+        if kind is date:
+            return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+        if kind is float:
+            return float(raw)
         return str(raw)
     except (ValueError, TypeError, OverflowError) as exc:
         raise _bad(loc, f"'{raw}' is not a valid {kind.__name__} for {loc}") from exc
@@ -100,7 +104,7 @@ def _coerce(column: InstrumentedAttribute[Any], raw: Any, loc: str) -> Any:
 
 def _encode_cursor(sort_value: Any, id_value: Any) -> str:
     def plain(v: Any) -> Any:
-        if isinstance(v, datetime):
+        if isinstance(v, (date, datetime)):
             return v.isoformat()
         if isinstance(v, uuid.UUID):
             return str(v)
