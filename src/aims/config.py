@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     host: str = "127.0.0.1"
     port: int = 8000
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, or "*").
+    # Empty: the client address is the connection's, as it must be without a proxy; behind one,
+    # every visitor would share one address and one rate-limit allowance on public forms.
+    trusted_proxies: str = ""
 
 
 @lru_cache(maxsize=1)

@@ -97,7 +97,8 @@ def serve(
         port=port,
         reload=reload,
         log_level="info",
-        proxy_headers=False,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
     )
 
 
