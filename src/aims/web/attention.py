@@ -79,9 +79,10 @@ def notices(db: Session, ctx: Context) -> list[Notice]:
     ob = objectives.attention(db, ctx)
     for f in ob.breached:
         last = f.assessment.last
-        add("6.2 Objectives", "{} missed its target: {} on {}",
+        add("6.2 Objectives", "{} missed its target: {} {} on {}",
             _link(f"/objectives/{f.objective.id}", f"{f.objective.code} {f.objective.title}"),
-            last.value if last else "", last.measured_at if last else "")  # fmt: skip
+            f"{last.value:g}" if last else "", f.objective.unit,
+            last.measured_at if last else "")  # fmt: skip
     for f in ob.overdue:
         add("6.2 Objectives", "{} was due on {} and is not achieved",
             _link(f"/objectives/{f.objective.id}", f"{f.objective.code} {f.objective.title}"),
@@ -120,4 +121,11 @@ def notices(db: Session, ctx: Context) -> list[Notice]:
     for row in leadership.attention(db, ctx):
         add("5.1 Leadership", "The {} committed until {} is still only promised",
             _link(f"/leadership/commitments/{row.id}", row.description), row.until)  # fmt: skip
-    return found
+    return sorted(found, key=_clause_order)
+
+
+def _clause_order(notice: Notice) -> tuple[int, ...]:
+    """Clauses in the standard's order (4.1 before 10.2), Annex A controls after them."""
+    ref = notice.area.split()[0]
+    numbers = ref.removeprefix("A.").split(".")
+    return (1 if ref.startswith("A.") else 0, *(int(n) for n in numbers if n.isdigit()))
