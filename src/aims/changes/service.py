@@ -21,7 +21,7 @@ from aims.changes.rules import ChangeStatus
 from aims.changes.schemas import ChangeFields, MoveIn
 from aims.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from aims.store.listing import ListParams, ListSpec, Page, paginate
-from aims.store.scoping import check_version, get_scoped, scoped
+from aims.store.scoping import check_version, get_scoped, restore_deleted, scoped, soft_delete
 from aims.store.types import utcnow
 from aims.systems import service as systems
 
@@ -146,18 +146,12 @@ def move(db: Session, ctx: Context, change: ChangeRecord, body: MoveIn) -> Chang
 
 def delete_change(db: Session, ctx: Context, change: ChangeRecord, *, version: int) -> None:
     ctx.require(Permission.EDIT)
-    check_version(change, version, label="The change")
-    change.mark_deleted(ctx.user_id)
-    db.flush()
+    soft_delete(db, change, version, by=ctx.user_id, label="The change")
 
 
 def restore_change(db: Session, ctx: Context, change_id: uuid.UUID | str) -> ChangeRecord:
     ctx.require(Permission.EDIT)
-    change = get_scoped(db, ChangeRecord, ctx.organisation_id, change_id, label=LABEL,
-                        deleted=True)  # fmt: skip
-    change.restore()
-    db.flush()
-    return change
+    return restore_deleted(db, ChangeRecord, ctx.organisation_id, change_id, label=LABEL)
 
 
 CHANGE_LIST = ListSpec(

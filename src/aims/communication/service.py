@@ -16,7 +16,7 @@ from aims.communication.rules import Frequency
 from aims.communication.schemas import DoneIn, ItemFields
 from aims.errors import FieldError, ValidationFailed
 from aims.store.listing import ListParams, ListSpec, Page, paginate
-from aims.store.scoping import check_version, get_scoped, scoped
+from aims.store.scoping import check_version, get_scoped, restore_deleted, scoped, soft_delete
 from aims.store.types import utcnow
 
 LABEL = "communication"
@@ -98,18 +98,12 @@ def record_done(
 
 def delete_item(db: Session, ctx: Context, item: CommunicationItem, *, version: int) -> None:
     ctx.require(Permission.EDIT)
-    check_version(item, version, label="The communication")
-    item.mark_deleted(ctx.user_id)
-    db.flush()
+    soft_delete(db, item, version, by=ctx.user_id, label="The communication")
 
 
 def restore_item(db: Session, ctx: Context, item_id: uuid.UUID | str) -> CommunicationItem:
     ctx.require(Permission.EDIT)
-    item = get_scoped(db, CommunicationItem, ctx.organisation_id, item_id, label=LABEL,
-                      deleted=True)  # fmt: skip
-    item.restore()
-    db.flush()
-    return item
+    return restore_deleted(db, CommunicationItem, ctx.organisation_id, item_id, label=LABEL)
 
 
 ITEM_LIST = ListSpec(

@@ -45,7 +45,7 @@ from aims.context.vocab import Addressed, RequirementStatus, get_vocabulary
 from aims.errors import Conflict, FieldError, NotFound, ValidationFailed
 from aims.risk.rules import Need
 from aims.store.listing import ListParams, ListSpec, Page, paginate
-from aims.store.scoping import check_version, get_scoped, scoped
+from aims.store.scoping import check_version, get_scoped, restore_deleted, scoped, soft_delete
 from aims.store.types import utcnow
 from aims.systems.models import AISystem
 
@@ -61,9 +61,7 @@ def _check_term(value: str | None, field: str, allowed: Sequence[str]) -> None:
 
 def _soft_delete(db: Session, ctx: Context, record: Any, version: int, label: str) -> None:
     ctx.require(Permission.EDIT)
-    check_version(record, version, label=label)
-    record.mark_deleted(ctx.user_id)
-    db.flush()
+    soft_delete(db, record, version, by=ctx.user_id, label=label)
 
 
 # --- Issues (4.1) ------------------------------------------------------------------------------
@@ -116,10 +114,7 @@ def delete_issue(db: Session, ctx: Context, issue: ContextIssue, *, version: int
 
 def restore_issue(db: Session, ctx: Context, issue_id: uuid.UUID | str) -> ContextIssue:
     ctx.require(Permission.EDIT)
-    issue = get_scoped(db, ContextIssue, ctx.organisation_id, issue_id, label=ISSUE, deleted=True)
-    issue.restore()
-    db.flush()
-    return issue
+    return restore_deleted(db, ContextIssue, ctx.organisation_id, issue_id, label=ISSUE)
 
 
 ISSUE_LIST = ListSpec(
@@ -237,11 +232,7 @@ def delete_party(db: Session, ctx: Context, party: InterestedParty, *, version: 
 
 def restore_party(db: Session, ctx: Context, party_id: uuid.UUID | str) -> InterestedParty:
     ctx.require(Permission.EDIT)
-    party = get_scoped(db, InterestedParty, ctx.organisation_id, party_id, label=PARTY,
-                       deleted=True)  # fmt: skip
-    party.restore()
-    db.flush()
-    return party
+    return restore_deleted(db, InterestedParty, ctx.organisation_id, party_id, label=PARTY)
 
 
 PARTY_LIST = ListSpec(
@@ -461,11 +452,7 @@ def delete_legal(db: Session, ctx: Context, row: LegalRequirement, *, version: i
 
 def restore_legal(db: Session, ctx: Context, legal_id: uuid.UUID | str) -> LegalRequirement:
     ctx.require(Permission.EDIT)
-    row = get_scoped(db, LegalRequirement, ctx.organisation_id, legal_id, label=LEGAL,
-                     deleted=True)  # fmt: skip
-    row.restore()
-    db.flush()
-    return row
+    return restore_deleted(db, LegalRequirement, ctx.organisation_id, legal_id, label=LEGAL)
 
 
 LEGAL_LIST = ListSpec(

@@ -25,7 +25,7 @@ from aims.leadership.rules import CommitmentStatus
 from aims.leadership.schemas import CommitmentFields
 from aims.store.base import Base
 from aims.store.listing import ListParams, ListSpec, Page, paginate
-from aims.store.scoping import check_version, get_scoped, scoped
+from aims.store.scoping import check_version, get_scoped, restore_deleted, scoped, soft_delete
 from aims.store.types import utcnow
 
 LABEL = "resource commitment"
@@ -100,18 +100,12 @@ def update_commitment(
 
 def delete_commitment(db: Session, ctx: Context, row: ResourceCommitment, *, version: int) -> None:
     ctx.require(Permission.EDIT)
-    check_version(row, version, label="The commitment")
-    row.mark_deleted(ctx.user_id)
-    db.flush()
+    soft_delete(db, row, version, by=ctx.user_id, label="The commitment")
 
 
 def restore_commitment(db: Session, ctx: Context, row_id: uuid.UUID | str) -> ResourceCommitment:
     ctx.require(Permission.EDIT)
-    row = get_scoped(db, ResourceCommitment, ctx.organisation_id, row_id, label=LABEL,
-                     deleted=True)  # fmt: skip
-    row.restore()
-    db.flush()
-    return row
+    return restore_deleted(db, ResourceCommitment, ctx.organisation_id, row_id, label=LABEL)
 
 
 COMMITMENT_LIST = ListSpec(

@@ -47,3 +47,27 @@ def check_version(obj: Versioned, sent: int | None, *, label: str) -> None:
     """Refuse a change based on an old version (409 with the current version)."""
     if sent is not None and sent != obj.version:
         raise StaleVersion(label, sent=sent, current=obj.version)
+
+
+S = TypeVar("S", bound=OrgScoped)
+
+
+def soft_delete(
+    db: Session, record: Any, sent: int | None, *, by: uuid.UUID | None, label: str
+) -> None:
+    """Mark a record deleted after checking the version the caller saw (undo: restore_deleted)."""
+    check_version(record, sent, label=label)
+    record.mark_deleted(by)
+    db.flush()
+
+
+def restore_deleted(
+    db: Session, model: type[S], organisation_id: uuid.UUID, record_id: uuid.UUID | str, *,
+    label: str,
+) -> S:  # fmt: skip
+    """Bring a soft-deleted record back (a record that is not deleted is returned as it is)."""
+    record = get_scoped(db, model, organisation_id, record_id, label=label, deleted=True)
+    if isinstance(record, SoftDeleted) and record.deleted_at is not None:
+        record.restore()
+        db.flush()
+    return record
