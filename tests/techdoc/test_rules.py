@@ -121,3 +121,23 @@ def test_completeness_counts_add_up(marks: list[Mark]) -> None:
     # adding a present entry never makes a section less complete
     more = completeness([*marks, Mark(None, False)])
     assert more.present == found.present + 1 and more.missing == found.missing
+
+
+@given(
+    st.booleans(),
+    st.booleans(),
+    st.frozensets(st.sampled_from(sorted(CAT.ids))),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=240)),
+)
+def test_only_high_risk_systems_are_flagged_and_a_full_record_never_is(
+    high_risk: bool, biometric: bool, captures: frozenset[str], months: int | None
+) -> None:
+    flags = log_flags(high_risk=high_risk, biometric=biometric,
+                      record=LogFacts(captures, months), catalogue=CAT)  # fmt: skip
+    if not high_risk:
+        assert flags == []
+    required = {c.id for c in CAT.required(high_risk=True, biometric=biometric)}
+    if high_risk and required <= captures and months is not None and months >= 6:
+        assert flags == []
+    if high_risk and months is not None and months < 6:
+        assert FlagCode.SHORT_RETENTION in [f.code for f in flags]

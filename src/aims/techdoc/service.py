@@ -105,7 +105,13 @@ def save_log(
         if body.version is None:
             raise ValidationFailed(
                 "version needed",
-                errors=[FieldError(("version",), "send the version you read to change a record")],
+                errors=[
+                    FieldError(
+                        ("version",),
+                        "this system already has a record: send the version you read "
+                        "(reload the page)",
+                    )
+                ],
             )
         check_version(record, body.version, label=LABEL)
     for name in FIELDS:
