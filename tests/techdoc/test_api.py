@@ -162,6 +162,8 @@ def test_outline_marks_what_is_missing_and_takes_registered_sources(
         risk = _section(_outline(client, org, sid), "risk_management")
     finally:
         unregister_source("risk_management", "test-controls")
+    assert risk["entries"][0]["source"] == "risk"  # aims's own sources come first
+    assert risk["entries"][-1]["source"] == "test-controls"
     keyed = [e for e in risk["entries"] if e["key"] == "controls"]
     assert [(e["missing"], e["source"], e["value"]) for e in keyed] == [
         (False, "test-controls", "Implemented for TalentSift")

@@ -19,7 +19,7 @@ from aims.techdoc.catalogue import annex_iv
 from aims.techdoc.registry import sources_of
 from aims.techdoc.schemas import EntryOut, OutlineOut, SectionOut
 
-sources.register_builtins()  # idempotent; makes sure aims's own sources come first
+sources.register_builtins()  # idempotent: aims's own sources are always there
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ Contract:
 - ``value`` is plain text (escaped everywhere); ``href`` a path inside aims where the item is
   kept or filled in.
 - Registering the same ``name`` for a section again replaces the earlier function, so an
-  import that runs twice adds nothing twice. Sources run in registration order.
+  import that runs twice adds nothing twice. aims's own sources run first, then the others
+  in registration order.
+- An exception in ``fn`` propagates: the outline is never shown half-built.
 """
 
 from __future__ import annotations
@@ -56,10 +58,14 @@ class Entry:
 SourceFn = Callable[[Session, Context, AISystem], Iterable[Entry]]
 
 _SOURCES: dict[str, dict[str, SourceFn]] = {}
+_BUILTIN: set[tuple[str, str]] = set()
 
 
-def register_source(section_id: str, fn: SourceFn, *, name: str | None = None) -> None:
-    """Add ``fn`` as a source of the section ``section_id`` (see the module's contract)."""
+def register_source(
+    section_id: str, fn: SourceFn, *, name: str | None = None, builtin: bool = False
+) -> None:
+    """Add ``fn`` as a source of the section ``section_id`` (see the module's contract);
+    ``builtin`` is for techdoc's own sources."""
     if section_id not in annex_iv().ids:
         raise ValueError(
             f"unknown technical documentation section {section_id!r}; "
@@ -67,6 +73,8 @@ def register_source(section_id: str, fn: SourceFn, *, name: str | None = None) -
         )
     key = name or f"{fn.__module__}.{fn.__qualname__}"
     _SOURCES.setdefault(section_id, {})[key] = fn
+    if builtin:
+        _BUILTIN.add((section_id, key))
 
 
 def unregister_source(section_id: str, name: str) -> None:
@@ -75,4 +83,5 @@ def unregister_source(section_id: str, name: str) -> None:
 
 
 def sources_of(section_id: str) -> list[tuple[str, SourceFn]]:
-    return list(_SOURCES.get(section_id, {}).items())
+    found = list(_SOURCES.get(section_id, {}).items())
+    return sorted(found, key=lambda item: (section_id, item[0]) not in _BUILTIN)

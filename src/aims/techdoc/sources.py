@@ -303,7 +303,7 @@ def register_builtins() -> None:
         ("declaration", declaration, "regulation"),
         ("post_market", post_market, "event_logs"),
     ):
-        register_source(section, fn, name=name)
+        register_source(section, fn, name=name, builtin=True)
 
 
 register_builtins()
