@@ -95,7 +95,8 @@ def classification(db: Session, ctx: Context, system: AISystem) -> Iterable[Entr
         yield Entry("EU AI Act classification", "Not classified yet", href=href, missing=True)
         return
     result = regulation.result_of(records[0])
-    route = f" via {_words(result.high_risk_route.value)}" if result.high_risk_route else ""
+    routes = {"annex_i": "Annex I (Art. 6(1))", "annex_iii": "Annex III (Art. 6(2))"}
+    route = f" via {routes[result.high_risk_route.value]}" if result.high_risk_route else ""
     role = _words(result.effective_role.value)
     yield Entry("EU AI Act classification",
                 f"{_words(result.risk_class.value)}{route}; role {role}"
@@ -140,7 +141,8 @@ def data(db: Session, ctx: Context, system: AISystem) -> Iterable[Entry]:
             end = c.collection_end.isoformat() if c.collection_end else "?"
             period = f"collected {start} to {end}"
         personal = {True: "personal data", False: "no personal data", None: ""}[c.personal_data]
-        facts = [c.data_source, c.acquisition, period, personal]
+        facts = [c.data_source or "where it comes from is not recorded", c.acquisition, period,
+                 personal]  # fmt: skip
         yield Entry(f"Dataset {c.name}", "; ".join(f for f in facts if f) or NOT_RECORDED,
                     href=f"/components/{c.id}", missing=not c.data_source)  # fmt: skip
         yield Entry(f"Provenance of {c.name}", c.provenance_notes or NOT_RECORDED,
