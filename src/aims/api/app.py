@@ -123,6 +123,8 @@ def create_app(
     from aims.risk import pages as risk_pages
     from aims.systems import api as systems_api
     from aims.systems import pages as systems_pages
+    from aims.techdoc import api as techdoc_api
+    from aims.techdoc import pages as techdoc_pages
     from aims.web import pages as web_pages
 
     for router in (
@@ -142,6 +144,7 @@ def create_app(
         context_api.router,
         objectives_api.router,
         documents_api.router,
+        techdoc_api.router,
     ):
         app.include_router(router)
     for router in (
@@ -162,6 +165,7 @@ def create_app(
         context_pages.router,
         objectives_pages.router,
         documents_pages.router,
+        techdoc_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -22,6 +22,7 @@ from aims.cli import (
     risk_cmds,
     setup_cmds,
     systems_cmds,
+    techdoc_cmds,
 )
 from aims.cli.common import fail, report
 from aims.config import get_settings
@@ -76,6 +77,8 @@ app.add_typer(concern_cmds.app, name="concern")
 app.add_typer(competence_cmds.app, name="competence")
 app.add_typer(objectives_cmds.app, name="objective")
 app.add_typer(documents_cmds.app, name="doc")
+app.add_typer(techdoc_cmds.techdoc_app, name="techdoc")
+app.add_typer(techdoc_cmds.logs_app, name="logs")
 
 
 def run() -> None:

@@ -87,6 +87,7 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
         objectives,
         risk,
         support,
+        techdoc,
     )
 
     inventory.load(db, org)
@@ -98,6 +99,7 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
     competence.load(db, org)
     objectives.load(db, org)
     documents.load(db, org)
+    techdoc.load(db, org)
     return org, created
 
 

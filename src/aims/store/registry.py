@@ -27,6 +27,7 @@ MODEL_MODULES = (
     "aims.context.models",
     "aims.objectives.models",
     "aims.documents.models",
+    "aims.techdoc.models",
 )
 
 
