@@ -208,12 +208,14 @@ def _detail_extras(db: PageDb, info: WebSession, system: Any) -> dict[str, Any]:
     from aims.context import service as context
     from aims.impact import service as impact
     from aims.objectives import service as objectives
+    from aims.techdoc import service as techdoc
 
     goals = objectives.list_objectives(
         db, info.context, ListParams(limit=50).with_filters(system_id=str(system.id))
     ).items
     return {
         **regulation.page_context(db, info.context, system),
+        **techdoc.page_context(db, info.context, system),
         "impact_assessments": impact.for_system(db, info.context, system),
         "requirements": context.requirements_for_system(db, info.context, system.id),
         "objectives": goals,

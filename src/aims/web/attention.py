@@ -23,6 +23,7 @@ from aims.impact import service as impact
 from aims.leadership import service as leadership
 from aims.objectives import service as objectives
 from aims.risk import service as risk
+from aims.techdoc import service as techdoc
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,10 @@ def notices(db: Session, ctx: Context) -> list[Notice]:
     if cp.raci_gaps:
         add("5.3 Roles", "{} process(es) or control(s) have no one accountable: {}",
             len(cp.raci_gaps), _link("/competence/raci", "the RACI"))  # fmt: skip
+    for log in techdoc.attention(db, ctx):
+        add("A.6.2.8 Event logs", "{} is high-risk and its event logs fall short: {}",
+            _link(f"/event-logs/{log.system.id}", log.system.name),
+            "; ".join(f.message for f in log.flags))  # fmt: skip
     for row in leadership.attention(db, ctx):
         add("5.1 Leadership", "The {} committed until {} is still only promised",
             _link(f"/leadership/commitments/{row.id}", row.description), row.until)  # fmt: skip

@@ -61,6 +61,7 @@ SECTION_LINKS: dict[str, list[tuple[str, str]]] = {
     "operation": [
         ("/impact", "Impact assessments in operation (8.4)"),
         ("/risks", "Risk assessment and treatment in operation (8.2, 8.3)"),
+        ("/event-logs", "Event logs of AI systems (A.6.2.8, EU AI Act Art. 12)"),
     ],
     "performance": [
         ("/objectives?state=breached", "Objectives whose newest measurement misses (9.1)"),
