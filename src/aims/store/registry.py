@@ -27,6 +27,8 @@ MODEL_MODULES = (
     "aims.context.models",
     "aims.objectives.models",
     "aims.documents.models",
+    "aims.controls.models",
+    "aims.evidence.models",
 )
 
 
