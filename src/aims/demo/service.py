@@ -81,6 +81,7 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
         competence,
         concerns,
         context,
+        controls,
         documents,
         impact,
         inventory,
@@ -98,6 +99,7 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
     competence.load(db, org)
     objectives.load(db, org)
     documents.load(db, org)
+    controls.load(db, org)
     return org, created
 
 
