@@ -8,6 +8,11 @@ and renamed into place, so a reader never sees half a file. The blob is written 
 database row; if the transaction then fails, the blob stays as an orphan (harmless, and the
 same content uploaded again reuses it). Nothing deletes blobs, so a soft-deleted item can be
 restored with its file.
+
+Backups: ``aims backup`` writes the database tables only (items keep the SHA-256, name, type
+and size of their file, not its bytes). Back up the evidence directory beside it, e.g. with
+``rsync -a`` or ``cp -rn``: blobs never change once written, so copying only new files is
+enough, and after a restore each item's ``sha256`` says which blob it needs.
 """
 
 from __future__ import annotations
