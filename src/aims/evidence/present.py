@@ -22,8 +22,8 @@ def link_label(db: Session, ctx: Context, link: EvidenceLink) -> str:
             from aims.controls import service as controls
 
             impl = controls.get_implementation(db, ctx, link.target_id)
-            scope = impl.system.name if impl.system else "organisation-wide"
-            return f"{impl.control_id} ({scope})"
+            scope = impl.system.name if impl.system else "the organisation"
+            return f"{impl.control_id} for {scope}"
         if link.target_type == "system":
             from aims.systems import service as systems
 
