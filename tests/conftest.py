@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ from aims.store.engine import Actor, build_engine, unit_of_work
 from aims.store.registry import import_all_models, session_factory
 
 import_all_models()
+
+# Evidence files that tests store go to a folder of their own, never into the checkout.
+os.environ.setdefault("AIMS_EVIDENCE_DIR", tempfile.mkdtemp(prefix="aims-test-evidence-"))
 
 # Real argon2id, with the cost lowered so hundreds of test accounts stay fast.
 from argon2 import PasswordHasher  # noqa: E402

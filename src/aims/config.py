@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     token_max_days: int = Field(default=366, ge=1)
     # Request bodies (uploads come later; the limit applies to every request now)
     max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Evidence files: the largest upload accepted (kept below max_request_bytes so the
+    # evidence service, not the body limit, answers), and where blobs are stored. An empty
+    # evidence_dir means an "evidence" folder beside the SQLite file, else ./evidence.
+    max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=1)
+    evidence_dir: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, or "*").

@@ -109,8 +109,12 @@ def create_app(
     from aims.concerns import pages as concerns_pages
     from aims.context import api as context_api
     from aims.context import pages as context_pages
+    from aims.controls import api as controls_api
+    from aims.controls import pages as controls_pages
     from aims.documents import api as documents_api
     from aims.documents import pages as documents_pages
+    from aims.evidence import api as evidence_api
+    from aims.evidence import pages as evidence_pages
     from aims.impact import api as impact_api
     from aims.impact import pages as impact_pages
     from aims.leadership import api as leadership_api
@@ -145,6 +149,8 @@ def create_app(
         objectives_api.router,
         documents_api.router,
         techdoc_api.router,
+        controls_api.router,
+        evidence_api.router,
     ):
         app.include_router(router)
     for router in (
@@ -166,6 +172,8 @@ def create_app(
         objectives_pages.router,
         documents_pages.router,
         techdoc_pages.router,
+        controls_pages.router,
+        evidence_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

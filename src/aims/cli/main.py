@@ -17,6 +17,7 @@ from aims.cli import (
     concern_cmds,
     context_cmds,
     documents_cmds,
+    evidence_cmds,
     impact_cmds,
     objectives_cmds,
     risk_cmds,
@@ -79,6 +80,8 @@ app.add_typer(objectives_cmds.app, name="objective")
 app.add_typer(documents_cmds.app, name="doc")
 app.add_typer(techdoc_cmds.techdoc_app, name="techdoc")
 app.add_typer(techdoc_cmds.logs_app, name="logs")
+app.add_typer(evidence_cmds.control_app, name="control")
+app.add_typer(evidence_cmds.evidence_app, name="evidence")
 
 
 def run() -> None:

@@ -81,6 +81,7 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
         competence,
         concerns,
         context,
+        controls,
         documents,
         impact,
         inventory,
@@ -100,6 +101,7 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
     objectives.load(db, org)
     documents.load(db, org)
     techdoc.load(db, org)
+    controls.load(db, org)
     return org, created
 
 

@@ -233,6 +233,7 @@ def soa_row_out(entry: service.SoaEntry) -> SoaRowOut:
         inclusion_justification=row.inclusion_justification,
         exclusion_justification=row.exclusion_justification, status=row.status,
         owner=row.owner, problems=row.problems, version=entry.version,
+        evidence=entry.evidence,
     )  # fmt: skip
 
 

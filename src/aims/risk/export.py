@@ -25,8 +25,8 @@ def _soa_cells(row: Mapping[str, Any]) -> list[Cell]:
         row["control_id"], row["title"], APPLICABLE[row["applicable"]],
         row["inclusion_justification"], row["exclusion_justification"],
         str(row["status"]).replace("_", " "), row["owner"] or "",
-        # Evidence is counted once the evidence store exists; until then it says so.
-        "n/a", "; ".join(row["problems"]),
+        # Versions frozen before evidence was counted have no count: they say so.
+        row.get("evidence", "n/a"), "; ".join(row["problems"]),
     ]  # fmt: skip
 
 

@@ -238,6 +238,11 @@ class SoaRowOut(BaseModel):
     owner: str | None
     problems: list[str]
     version: int = Field(description="The decision's version (0 before anything was decided)")
+    evidence: int | None = Field(
+        default=None,
+        description="Valid evidence items for the control (None in versions saved before "
+        "evidence was counted)",
+    )
 
 
 class SoaOut(BaseModel):

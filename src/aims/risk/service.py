@@ -643,24 +643,28 @@ def _decisions(db: Session, ctx: Context) -> dict[str, SoaDecision]:
 class SoaEntry:
     row: rules.SoaRow
     version: int
+    evidence: int = 0  # valid evidence items for the control (aims.evidence)
 
 
 def soa(db: Session, ctx: Context) -> list[SoaEntry]:
     """The SoA as it stands: one row per Annex A control, derived from the treatments."""
     ctx.require(Permission.READ)
+    from aims.evidence.service import evidence_counts
+
     needs = _needs(db, ctx)
     decisions = _decisions(db, ctx)
+    counts = evidence_counts(db, ctx)
     entries = []
     for control in get_catalog().controls.values():
         stored = decisions.get(control.id)
         decision = _decision(stored) if stored else None
         row = rules.soa_row(control.id, control.title, needs.get(control.id, []), decision)
-        entries.append(SoaEntry(row, stored.version if stored else 0))
+        entries.append(SoaEntry(row, stored.version if stored else 0, counts.get(control.id, 0)))
     for own in own_controls(db, ctx):
         stored = decisions.get(own.code)
         row = rules.soa_row(own.code, own.title, needs.get(own.code, []),
                             _decision(stored) if stored else None, own=True)  # fmt: skip
-        entries.append(SoaEntry(row, stored.version if stored else 0))
+        entries.append(SoaEntry(row, stored.version if stored else 0, counts.get(own.code, 0)))
     return entries
 
 
@@ -735,6 +739,7 @@ def row_dict(entry: SoaEntry) -> dict[str, Any]:
         "inclusion_justification": row.inclusion_justification,
         "exclusion_justification": row.exclusion_justification,
         "status": row.status.value, "owner": row.owner, "problems": row.problems,
+        "evidence": entry.evidence,
     }  # fmt: skip
 
 

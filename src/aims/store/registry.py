@@ -28,6 +28,8 @@ MODEL_MODULES = (
     "aims.objectives.models",
     "aims.documents.models",
     "aims.techdoc.models",
+    "aims.controls.models",
+    "aims.evidence.models",
 )
 
 

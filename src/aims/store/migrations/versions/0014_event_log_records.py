@@ -1,7 +1,7 @@
 """Event-log records of AI systems (A.6.2.8; EU AI Act Art. 12, 19, 26(6)).
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-29 18:12:54.821177
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import aims.store.types
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

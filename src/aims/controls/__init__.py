@@ -1,0 +1,1 @@
+"""Control implementations: how each Annex A or own control is put into practice, per scope."""

@@ -1,0 +1,1 @@
+"""The evidence store: files, links and references to aims records, linked to what they prove."""
