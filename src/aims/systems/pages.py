@@ -206,6 +206,7 @@ def _detail_extras(db: PageDb, info: WebSession, system: Any) -> dict[str, Any]:
     """Sections other capabilities add to a system's page (EU AI Act class, impact, the legal
     requirements that touch it, its objectives)."""
     from aims.context import service as context
+    from aims.controls import service as controls
     from aims.impact import service as impact
     from aims.objectives import service as objectives
     from aims.techdoc import service as techdoc
@@ -218,6 +219,7 @@ def _detail_extras(db: PageDb, info: WebSession, system: Any) -> dict[str, Any]:
         **techdoc.page_context(db, info.context, system),
         "impact_assessments": impact.for_system(db, info.context, system),
         "requirements": context.requirements_for_system(db, info.context, system.id),
+        "controls": controls.controls_for_system(db, info.context, system.id),
         "objectives": goals,
         "objective_states": objectives.assessments(db, info.context, goals),
     }

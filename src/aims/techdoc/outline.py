@@ -16,7 +16,7 @@ from aims.store.types import utcnow
 from aims.systems.models import AISystem
 from aims.techdoc import rules, sources
 from aims.techdoc.catalogue import annex_iv
-from aims.techdoc.registry import sources_of
+from aims.techdoc.registry import load_source_modules, sources_of
 from aims.techdoc.schemas import EntryOut, OutlineOut, SectionOut
 
 sources.register_builtins()  # idempotent: aims's own sources are always there
@@ -55,6 +55,7 @@ def build(db: Session, ctx: Context, system_id: uuid.UUID | str) -> Outline:
     """Run every section's sources for the system; a missing entry another source filled
     (same key) is dropped, so each section shows only what is really still missing."""
     ctx.require(Permission.READ)
+    load_source_modules()
     system = get_scoped(db, AISystem, ctx.organisation_id, system_id, label="AI system")
     sections: list[Section] = []
     for definition in annex_iv().sections:

@@ -82,6 +82,18 @@ def unregister_source(section_id: str, name: str) -> None:
     _SOURCES.get(section_id, {}).pop(name, None)
 
 
+# Modules of other capabilities that register sources when imported: the one place that wires
+# them in, read when an outline is first built (like the store's MODEL_MODULES).
+SOURCE_MODULES = ("aims.controls.sources",)
+
+
+def load_source_modules() -> None:
+    import importlib
+
+    for module in SOURCE_MODULES:
+        importlib.import_module(module)
+
+
 def sources_of(section_id: str) -> list[tuple[str, SourceFn]]:
     found = list(_SOURCES.get(section_id, {}).items())
     return sorted(found, key=lambda item: (section_id, item[0]) not in _BUILTIN)

@@ -18,7 +18,9 @@ from aims.communication import service as communication
 from aims.competence import service as competence
 from aims.concerns import service as concerns
 from aims.context import service as context
+from aims.controls import service as controls
 from aims.documents import service as documents
+from aims.evidence import service as evidence
 from aims.impact import service as impact
 from aims.leadership import service as leadership
 from aims.objectives import service as objectives
@@ -119,6 +121,17 @@ def notices(db: Session, ctx: Context) -> list[Notice]:
     if cp.raci_gaps:
         add("5.3 Roles", "{} process(es) or control(s) have no one accountable: {}",
             len(cp.raci_gaps), _link("/competence/raci", "the RACI"))  # fmt: skip
+    for impl in controls.attention(db, ctx).overdue_checks:
+        where = impl.system.name if impl.system else "the organisation"
+        add("9.1 Controls", "The check of {} for {} was due on {}",
+            _link(f"/controls/{impl.id}", impl.control_id), where, impl.next_check)  # fmt: skip
+    ev = evidence.attention(db, ctx)
+    for item in ev.expired:
+        add("7.5 Evidence", "{} stopped counting as evidence on {}",
+            _link(f"/evidence/{item.id}", item.title), item.valid_until)  # fmt: skip
+    for item in ev.expiring:
+        add("7.5 Evidence", "{} is valid only until {}",
+            _link(f"/evidence/{item.id}", item.title), item.valid_until)  # fmt: skip
     for log in techdoc.attention(db, ctx):
         add("A.6.2.8 Event logs", "{} is high-risk and its event logs fall short: {}",
             _link(f"/event-logs/{log.system.id}", log.system.name),

@@ -57,15 +57,19 @@ SECTION_LINKS: dict[str, list[tuple[str, str]]] = {
         ("/acknowledgements", "Awareness: documents to acknowledge (7.3)"),
         ("/communication", "Communication plan (7.4)"),
         ("/documents", "Controlled documents (7.5)"),
+        ("/evidence", "Evidence store (7.5)"),
     ],
     "operation": [
         ("/impact", "Impact assessments in operation (8.4)"),
         ("/risks", "Risk assessment and treatment in operation (8.2, 8.3)"),
         ("/event-logs", "Event logs of AI systems (A.6.2.8, EU AI Act Art. 12)"),
+        ("/controls", "Controls in operation (A.4.3, A.6.2, A.7)"),
     ],
     "performance": [
         ("/objectives?state=breached", "Objectives whose newest measurement misses (9.1)"),
         ("/documents?overdue=1", "Documents due for review"),
+        ("/controls?overdue=1", "Control checks due (9.1)"),
+        ("/evidence?validity=expiring", "Evidence about to expire (9.1)"),
     ],
     "improvement": [
         ("/concerns", "Concerns that may show a nonconformity (10.2)"),
