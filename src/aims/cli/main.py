@@ -18,6 +18,7 @@ from aims.cli import (
     context_cmds,
     documents_cmds,
     impact_cmds,
+    measure_cmds,
     objectives_cmds,
     risk_cmds,
     setup_cmds,
@@ -76,6 +77,7 @@ app.add_typer(concern_cmds.app, name="concern")
 app.add_typer(competence_cmds.app, name="competence")
 app.add_typer(objectives_cmds.app, name="objective")
 app.add_typer(documents_cmds.app, name="doc")
+app.add_typer(measure_cmds.app, name="measure")
 
 
 def run() -> None:
