@@ -88,7 +88,7 @@ def fairness_cmd(
     )
     result = service.fairness(data, options, progress=_show(progress))
     if format is Format.json:
-        out.print_json(result.to_json())
+        typer.echo(result.to_json())
     else:
         _print(present.fairness_text(result, min_group))
 
@@ -109,7 +109,7 @@ def performance_cmd(
     options = PerformanceOptions(prediction=prediction, truth=truth, score=score, positive=positive)
     result = service.performance(data, options, progress=_show(progress))
     if format is Format.json:
-        out.print_json(result.to_json())
+        typer.echo(result.to_json())
     else:
         _print(present.performance_text(result))
 
@@ -140,7 +140,7 @@ def drift_cmd(
     )
     result = service.drift(reference, current, options, progress=_show(progress))
     if format is Format.json:
-        out.print_json(result.to_json())
+        typer.echo(result.to_json())
     else:
         _print(present.drift_text(result))
 
@@ -174,6 +174,6 @@ def quality_cmd(
     )
     result = service.quality(data, options, progress=_show(progress))
     if format is Format.json:
-        out.print_json(result.to_json())
+        typer.echo(result.to_json())
     else:
         _print(present.quality_text(result))
