@@ -181,3 +181,31 @@ def test_same_log_is_stable(write_log: Callable[..., Path]) -> None:
     res = service.drift(a, b, DriftOptions())
     assert res.drifted == [] and all(c.verdict == "stable" for c in res.columns.values())
     assert res.columns["income"].psi == 0 and res.columns["income"].ks_p_value == 1
+
+
+def test_boolean_predictions_and_missing_group_values(write_log: Callable[..., Path]) -> None:
+    df = pl.DataFrame(
+        {
+            "region": ["n", "n", None, "s", "s", None],
+            "decision": [True, False, True, True, True, False],
+            "outcome": [True, True, False, True, False, False],
+        }
+    )
+    res = service.fairness(
+        write_log(df, "log.parquet"),
+        FairnessOptions(prediction="decision", truth="outcome", sensitive=["region"], min_group=1),
+    )
+    groups = res.by_attribute["region"].groups
+    assert set(groups) == {"n", "s", "(missing)"}
+    assert groups["s"].selection_rate == 1.0 and groups["n"].true_positive_rate == 0.5
+    assert groups["(missing)"].false_positive_rate == 0.5
+
+
+def test_named_positive_outcome(write_log: Callable[..., Path]) -> None:
+    df = pl.DataFrame({"g": ["a", "a", "b", "b"], "d": ["approve", "refer", "approve", "decline"]})
+    res = service.fairness(
+        write_log(df),
+        FairnessOptions(prediction="d", sensitive=["g"], positive="approve", min_group=1),
+    )
+    attr = res.by_attribute["g"]
+    assert attr.groups["a"].selection_rate == 0.5 and attr.demographic_parity_ratio == 1.0

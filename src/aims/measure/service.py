@@ -19,7 +19,6 @@ import numpy as np
 import polars as pl
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn
-from scipy import stats
 
 from aims.measure import rules
 from aims.measure.logs import Log, bad, sha256_of
@@ -158,14 +157,13 @@ def fairness(
 def _grouped_counts(
     log: Log, sensitive: Sequence[str], prediction: str, truth: str | None
 ) -> pl.DataFrame:
-    """The one pass: rows per (sensitive values..., prediction, truth), all read as text."""
+    """The one pass: rows per (sensitive values..., prediction, truth), then read as text.
+
+    The group-by runs on the columns as stored (casting a million values first would cost
+    more than the grouping); only the few result rows are turned into text."""
     keys = [*sensitive, prediction] + ([truth] if truth else [])
-    query = (
-        log.frame.select([pl.col(c).cast(pl.String) for c in keys])
-        .group_by(keys)
-        .agg(pl.len().alias(N))
-    )
-    return log.collect(query)
+    query = log.frame.group_by(keys).agg(pl.len().alias(N))
+    return log.collect(query).with_columns(pl.col(keys).cast(pl.String))
 
 
 def _positives(
@@ -364,6 +362,8 @@ def _numeric_drift(ref: pl.Series, cur: pl.Series, o: DriftOptions) -> ColumnDri
     r_hist = np.bincount(np.searchsorted(edges, r, side="left"), minlength=len(edges) + 1)
     c_hist = np.bincount(np.searchsorted(edges, c, side="left"), minlength=len(edges) + 1)
     psi = rules.psi(r_hist.tolist(), c_hist.tolist())
+    from scipy import stats  # imported on use: it takes half a second
+
     ks = stats.ks_2samp(r, c)
     stat, p = float(ks.statistic), float(ks.pvalue)
     return ColumnDrift(
@@ -398,6 +398,8 @@ def _categorical_drift(
     psi = rules.psi(r, c)
     chi2 = p = None
     if len(cats) >= 2 and sum(r) > 0 and sum(c) > 0:
+        from scipy import stats
+
         test = stats.chi2_contingency(np.array([r, c]))
         chi2, p = float(test.statistic), float(test.pvalue)
     return ColumnDrift(
