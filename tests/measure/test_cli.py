@@ -194,3 +194,9 @@ def test_progress_goes_to_stderr_and_leaves_the_json_clean(
     path = write_log(random_log(2, 80))
     r = cli("measure", "quality", "--data", str(path), "--progress")
     assert r.code == 0 and json.loads(r.out)["rows"] == 80
+
+
+@pytest.mark.parametrize("args", [(), ("fairness",), ("performance",), ("drift",), ("quality",)])
+def test_every_measure_command_has_help(cli: Cli, args: tuple[str, ...]) -> None:
+    r = cli("measure", *args, "--help")
+    assert r.code == 0 and "Usage" in r.out

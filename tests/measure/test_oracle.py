@@ -4,6 +4,7 @@ and scipy (KS, chi-square), on seeded random logs, to 1e-9."""
 from __future__ import annotations
 
 import math
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from fairlearn.metrics import (
     selection_rate,
     true_positive_rate,
 )
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from scipy import stats
 from sklearn import metrics as skm
 
@@ -209,3 +212,49 @@ def test_named_positive_outcome(write_log: Callable[..., Path]) -> None:
     )
     attr = res.by_attribute["g"]
     assert attr.groups["a"].selection_rate == 0.5 and attr.demographic_parity_ratio == 1.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c"]), st.booleans(), st.booleans()),
+        min_size=2,
+        max_size=80,
+    )
+)
+def test_any_small_log_matches_fairlearn_where_defined(rows: list[tuple[str, bool, bool]]) -> None:
+    df = pl.DataFrame(
+        {"g": [r[0] for r in rows], "approved": [int(r[1]) for r in rows],
+         "repaid": [int(r[2]) for r in rows]}
+    )  # fmt: skip
+    assume(df["g"].n_unique() >= 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "log.csv"
+        df.write_csv(path)
+        res = service.fairness(
+            path,
+            FairnessOptions(prediction="approved", truth="repaid", sensitive=["g"], min_group=1),
+        )
+    y, p, sf = df["repaid"].to_numpy(), df["approved"].to_numpy(), df["g"].to_numpy()
+    frame = MetricFrame(
+        metrics={"sr": selection_rate, "acc": skm.accuracy_score},
+        y_true=y, y_pred=p, sensitive_features=sf,
+    )  # fmt: skip
+    attr = res.by_attribute["g"]
+    for key, row in frame.by_group.iterrows():
+        assert close(attr.groups[str(key)].selection_rate, row["sr"])
+        assert close(attr.groups[str(key)].accuracy, row["acc"])
+    assert close(
+        attr.demographic_parity_difference,
+        demographic_parity_difference(y, p, sensitive_features=sf),
+    )
+    expected_ratio = demographic_parity_ratio(y, p, sensitive_features=sf)
+    if math.isnan(expected_ratio):  # nobody selected: undefined, null in aims
+        assert attr.demographic_parity_ratio is None
+    else:
+        assert close(attr.demographic_parity_ratio, expected_ratio)
+    # Where every group has both outcomes, TPR and FPR are defined and equalized odds matches.
+    if all(len(set(y[sf == k])) == 2 for k in set(sf)):
+        assert close(
+            attr.equalized_odds_difference, equalized_odds_difference(y, p, sensitive_features=sf)
+        )
