@@ -66,7 +66,10 @@ def fairness_cmd(
         str, typer.Option(help="Sensitive column(s), comma-separated (intersections too).")
     ],
     truth: Annotated[str | None, typer.Option(help="Column with the true outcome.")] = None,
-    score: Annotated[str | None, typer.Option(help="Column with the model's score.")] = None,
+    score: Annotated[
+        str | None,
+        typer.Option(help="Column with the model's score (checked and recorded; not needed here)."),
+    ] = None,
     positive: PositiveOpt = None,
     min_group: Annotated[
         int, typer.Option("--min-group", help="Smaller groups are shown, not compared.")
