@@ -193,3 +193,24 @@ def test_parse_categories() -> None:
     assert rules.parse_categories("sex=F|M|X") == ("sex", ["F", "M", "X"])
     with pytest.raises(ValueError):
         rules.parse_categories("sex=")
+
+
+def test_breaches_by_full_name_or_stem() -> None:
+    metrics = {
+        "demographic_parity_ratio:sex": 0.7,
+        "demographic_parity_ratio:age_band": 0.9,
+        "demographic_parity_ratio:region": None,
+        "equalized_odds_difference:sex": 0.12,
+    }
+    limits = {
+        "demographic_parity_ratio": (0.8, None),
+        "equalized_odds_difference:sex": (None, 0.1),
+    }
+    found = rules.breaches(metrics, limits)
+    assert [(b.metric, b.value) for b in found] == [
+        ("demographic_parity_ratio:sex", 0.7),
+        ("equalized_odds_difference:sex", 0.12),
+    ]
+    assert (
+        rules.breaches(metrics, {"demographic_parity_ratio:age_band": (0.95, 1.0)})[0].value == 0.9
+    )

@@ -228,3 +228,33 @@ def parse_categories(text: str) -> tuple[str, list[str]]:
     if not sep or not col.strip() or not values:
         raise ValueError(f"{text!r} is not col=a|b|c")
     return col.strip(), values
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A metric outside the limits set for it."""
+
+    metric: str
+    value: float
+    minimum: float | None
+    maximum: float | None
+
+
+def breaches(
+    metrics: Mapping[str, float | None],
+    limits: Mapping[str, tuple[float | None, float | None]],
+) -> list[Breach]:
+    """The metrics outside their ``(minimum, maximum)`` limits.
+
+    A limit's name is a metric's full name (``demographic_parity_ratio:age_band``) or its
+    stem (``demographic_parity_ratio``), which applies to every subject; the full name wins.
+    Undefined (``None``) metrics breach nothing."""
+    found = []
+    for name, value in sorted(metrics.items()):
+        limit = limits.get(name) or limits.get(name.split(":", 1)[0])
+        if limit is None or value is None:
+            continue
+        low, high = limit
+        if (low is not None and value < low) or (high is not None and value > high):
+            found.append(Breach(name, value, low, high))
+    return found
