@@ -200,3 +200,16 @@ def test_progress_goes_to_stderr_and_leaves_the_json_clean(
 def test_every_measure_command_has_help(cli: Cli, args: tuple[str, ...]) -> None:
     r = cli("measure", *args, "--help")
     assert r.code == 0 and "Usage" in r.out
+
+
+def test_limits_turn_a_breach_into_exit_1(cli: Cli, write_log: Callable[..., Path]) -> None:
+    path = str(write_log(random_log(1)))
+    base = ["measure", "fairness", "--data", path, "--prediction", "approved", "--truth",
+            "repaid", "--sensitive", "sex"]  # fmt: skip
+    ok = cli(*base, "--limit", "demographic_parity_ratio=0:")
+    assert ok.code == 0 and ok.err == ""
+    strict = cli(*base, "--limit", "demographic_parity_ratio=0.99:", "--format", "text")
+    assert strict.code == 1 and "demographic parity ratio" in strict.out
+    assert "breach: demographic_parity_ratio:sex = " in strict.err and "(limit 0.99:)" in strict.err
+    bad = cli(*base, "--limit", "demographic_parity_ratio")
+    assert bad.code == 2 and "--limit" in bad.err

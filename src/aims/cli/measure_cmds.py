@@ -8,14 +8,17 @@ from typing import Annotated
 
 import typer
 
-from aims.cli.common import fail, out
+from aims.cli.common import err, fail, out
 from aims.measure import present, rules, service
 from aims.measure.schemas import (
     DriftOptions,
     FairnessOptions,
     PerformanceOptions,
     QualityOptions,
+    Result,
 )
+
+Limit = tuple[float | None, float | None]
 
 app = typer.Typer(
     help="Measure fairness, performance, drift and data quality from prediction logs "
@@ -43,6 +46,40 @@ PositiveOpt = Annotated[
     str | None,
     typer.Option(help="The value that counts as the positive outcome (default 1/true/yes)."),
 ]
+
+
+LimitOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--limit",
+        help="metric=min:max (repeat; a metric's full name or its stem, e.g. "
+        "demographic_parity_ratio=0.8:). Any breach is listed on stderr and the exit code is 1.",
+    ),
+]
+EXIT_BREACH = 1
+
+
+def _limits(texts: list[str] | None) -> dict[str, tuple[float | None, float | None]]:
+    try:
+        return {c: (lo, hi) for c, lo, hi in map(rules.parse_range, texts or [])}
+    except ValueError as exc:
+        fail(f"--limit {exc}")
+
+
+def _emit(result: Result, lines: list[str], format: Format, limits: dict[str, Limit]) -> None:
+    """Print the result, then check it against the limits (exit 1 on a breach)."""
+    if format is Format.json:
+        typer.echo(result.to_json())
+    else:
+        _print(lines)
+    found = rules.breaches(result.metrics(), limits)
+    for b in found:
+        bounds = (
+            f"{'' if b.minimum is None else b.minimum}:{'' if b.maximum is None else b.maximum}"
+        )
+        err.print(f"breach: {b.metric} = {b.value:.6g} (limit {bounds})", markup=False)
+    if found:
+        raise typer.Exit(EXIT_BREACH)
 
 
 def _show(progress: bool | None) -> bool:
@@ -76,8 +113,10 @@ def fairness_cmd(
     ] = 30,
     format: FormatOpt = Format.json,
     progress: ProgressOpt = None,
+    limit: LimitOpt = None,
 ) -> None:
     """Selection rate, TPR, FPR, accuracy per group; parity, equalized odds, four-fifths."""
+    limit_map = _limits(limit)
     columns = _split(sensitive)
     if not columns:
         fail("--sensitive names no column")
@@ -90,10 +129,7 @@ def fairness_cmd(
         min_group=min_group,
     )
     result = service.fairness(data, options, progress=_show(progress))
-    if format is Format.json:
-        typer.echo(result.to_json())
-    else:
-        _print(present.fairness_text(result, min_group))
+    _emit(result, present.fairness_text(result, min_group), format, limit_map)
 
 
 @app.command("performance")
@@ -107,14 +143,13 @@ def performance_cmd(
     positive: PositiveOpt = None,
     format: FormatOpt = Format.json,
     progress: ProgressOpt = None,
+    limit: LimitOpt = None,
 ) -> None:
     """Accuracy, precision, recall, F1, and ROC AUC with a score column."""
+    limit_map = _limits(limit)
     options = PerformanceOptions(prediction=prediction, truth=truth, score=score, positive=positive)
     result = service.performance(data, options, progress=_show(progress))
-    if format is Format.json:
-        typer.echo(result.to_json())
-    else:
-        _print(present.performance_text(result))
+    _emit(result, present.performance_text(result), format, limit_map)
 
 
 @app.command("drift")
@@ -132,8 +167,10 @@ def drift_cmd(
     ] = 0.05,
     format: FormatOpt = Format.json,
     progress: ProgressOpt = None,
+    limit: LimitOpt = None,
 ) -> None:
     """PSI and KS (numeric), PSI and chi-square (categorical), with a verdict per column."""
+    limit_map = _limits(limit)
     options = DriftOptions(
         columns=_split(columns) or None,
         bins=bins,
@@ -142,10 +179,7 @@ def drift_cmd(
         alpha=alpha,
     )
     result = service.drift(reference, current, options, progress=_show(progress))
-    if format is Format.json:
-        typer.echo(result.to_json())
-    else:
-        _print(present.drift_text(result))
+    _emit(result, present.drift_text(result), format, limit_map)
 
 
 @app.command("quality")
@@ -163,8 +197,10 @@ def quality_cmd(
     ] = None,
     format: FormatOpt = Format.json,
     progress: ProgressOpt = None,
+    limit: LimitOpt = None,
 ) -> None:
     """Missing share, out-of-range values, unexpected categories and columns, duplicates."""
+    limit_map = _limits(limit)
     try:
         parsed_ranges = {c: (lo, hi) for c, lo, hi in map(rules.parse_range, ranges or [])}
         parsed_cats = dict(map(rules.parse_categories, categories or []))
@@ -176,7 +212,4 @@ def quality_cmd(
         expected_columns=_split(expected_columns) or None,
     )
     result = service.quality(data, options, progress=_show(progress))
-    if format is Format.json:
-        typer.echo(result.to_json())
-    else:
-        _print(present.quality_text(result))
+    _emit(result, present.quality_text(result), format, limit_map)
