@@ -8,8 +8,10 @@ The API the rest of aims calls::
 
 from __future__ import annotations
 
+import functools
 import itertools
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -18,7 +20,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+)
 
 from aims.measure import rules
 from aims.measure.logs import Log, bad, sha256_of
@@ -64,20 +73,33 @@ def _progress(show: bool, paths: Sequence[Path]) -> Iterator[tuple[list[Future[s
         disable=not show,
     )
     with bar, ThreadPoolExecutor(max_workers=1) as pool:
+        stop = threading.Event()
+
+        def advance(task: TaskID, n: int) -> None:
+            if stop.is_set():  # the measurement failed: stop reading a large file for nothing
+                raise _Stopped
+            bar.advance(task, n)
+
         futures = []
         for path in paths:
             task = bar.add_task(f"hashing {path.name}", total=path.stat().st_size)
-            futures.append(
-                pool.submit(sha256_of, path, lambda n, t=task: bar.advance(t, n))  # type: ignore[misc]
-            )
-        current: list[object] = []
+            futures.append(pool.submit(sha256_of, path, functools.partial(advance, task)))
+        current: list[TaskID] = []
 
         def step(text: str) -> None:
             for t in current:
-                bar.update(t, visible=False)  # type: ignore[arg-type]
+                bar.update(t, visible=False)
             current[:] = [bar.add_task(text, total=None)]
 
-        yield futures, step
+        try:
+            yield futures, step
+        except BaseException:
+            stop.set()
+            raise
+
+
+class _Stopped(Exception):
+    pass
 
 
 def show_progress_default() -> bool:
