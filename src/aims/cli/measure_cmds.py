@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -9,7 +10,7 @@ from typing import Annotated
 import typer
 
 from aims.cli.common import err, fail, out
-from aims.measure import present, rules, service
+from aims.measure import present, rules
 from aims.measure.schemas import (
     DriftOptions,
     FairnessOptions,
@@ -83,7 +84,7 @@ def _emit(result: Result, lines: list[str], format: Format, limits: dict[str, Li
 
 
 def _show(progress: bool | None) -> bool:
-    return service.show_progress_default() if progress is None else progress
+    return sys.stderr.isatty() if progress is None else progress
 
 
 def _split(text: str | None) -> list[str]:
@@ -128,6 +129,8 @@ def fairness_cmd(
         positive=positive,
         min_group=min_group,
     )
+    from aims.measure import service  # Polars and numpy load only when measuring
+
     result = service.fairness(data, options, progress=_show(progress))
     _emit(result, present.fairness_text(result, min_group), format, limit_map)
 
@@ -148,6 +151,8 @@ def performance_cmd(
     """Accuracy, precision, recall, F1, and ROC AUC with a score column."""
     limit_map = _limits(limit)
     options = PerformanceOptions(prediction=prediction, truth=truth, score=score, positive=positive)
+    from aims.measure import service  # Polars and numpy load only when measuring
+
     result = service.performance(data, options, progress=_show(progress))
     _emit(result, present.performance_text(result), format, limit_map)
 
@@ -178,6 +183,8 @@ def drift_cmd(
         psi_drift=psi_drift,
         alpha=alpha,
     )
+    from aims.measure import service  # Polars and numpy load only when measuring
+
     result = service.drift(reference, current, options, progress=_show(progress))
     _emit(result, present.drift_text(result), format, limit_map)
 
@@ -211,5 +218,7 @@ def quality_cmd(
         categories=parsed_cats,
         expected_columns=_split(expected_columns) or None,
     )
+    from aims.measure import service  # Polars and numpy load only when measuring
+
     result = service.quality(data, options, progress=_show(progress))
     _emit(result, present.quality_text(result), format, limit_map)
