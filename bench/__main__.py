@@ -29,6 +29,7 @@ from aims.store.registry import session_factory
 from aims.store.types import utcnow
 
 N = 500
+METRICS_ROWS = 100_000
 ROUNDS = 5
 
 
@@ -96,6 +97,12 @@ def main() -> None:
 
     for line in risk.run(best):
         print(line)
+    from bench import metrics
+
+    # A small log keeps `make bench` short (fairlearn is slow); the figures come from
+    # `python -m bench.metrics --rows 1000000` (and --rows 10000000 --no-fairlearn).
+    for line in metrics.run(METRICS_ROWS):
+        print(line, flush=True)
 
 
 def _row(i: int) -> dict[str, object]:

@@ -19,6 +19,7 @@ from aims.cli import (
     documents_cmds,
     evidence_cmds,
     impact_cmds,
+    measure_cmds,
     objectives_cmds,
     risk_cmds,
     setup_cmds,
@@ -82,6 +83,7 @@ app.add_typer(techdoc_cmds.techdoc_app, name="techdoc")
 app.add_typer(techdoc_cmds.logs_app, name="logs")
 app.add_typer(evidence_cmds.control_app, name="control")
 app.add_typer(evidence_cmds.evidence_app, name="evidence")
+app.add_typer(measure_cmds.app, name="measure")
 
 
 def run() -> None:
