@@ -119,6 +119,7 @@ def create_app(
     from aims.impact import pages as impact_pages
     from aims.leadership import api as leadership_api
     from aims.leadership import pages as leadership_pages
+    from aims.measure import api as measure_api
     from aims.objectives import api as objectives_api
     from aims.objectives import pages as objectives_pages
     from aims.regulation import api as regulation_api
@@ -151,6 +152,7 @@ def create_app(
         techdoc_api.router,
         controls_api.router,
         evidence_api.router,
+        measure_api.router,
     ):
         app.include_router(router)
     for router in (
