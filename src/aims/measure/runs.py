@@ -65,7 +65,7 @@ Options = FairnessOptions | PerformanceOptions | DriftOptions | QualityOptions
 Limits = Mapping[str, Sequence[float | None]]
 
 
-def _invalid(field: str | tuple[str | int, ...], msg: str) -> ValidationFailed:
+def invalid(field: str | tuple[str | int, ...], msg: str) -> ValidationFailed:
     loc = ("body", field) if isinstance(field, str) else ("body", *field)
     return ValidationFailed(msg, errors=[FieldError(loc, msg)])
 
@@ -99,24 +99,24 @@ def check_record(record: RunRecord) -> RunRecord:
         raise _pydantic_failed(exc, "parameters") from exc
     wanted = {"reference", "current"} if kind == "drift" else {"data"}
     if set(record.input_sha256) != wanted:
-        raise _invalid("input_sha256", f"a {kind} run names its input(s) as {sorted(wanted)}")
+        raise invalid("input_sha256", f"a {kind} run names its input(s) as {sorted(wanted)}")
     for name, digest in record.input_sha256.items():
         if not _hex64(digest):
-            raise _invalid(("input_sha256", name), "must be a SHA-256 in lowercase hex")
+            raise invalid(("input_sha256", name), "must be a SHA-256 in lowercase hex")
     inputs = (
         {"reference": result.reference_sha256, "current": result.current_sha256}
         if isinstance(result, DriftResult)
         else {"data": result.input_sha256}
     )
     if inputs != record.input_sha256:
-        raise _invalid("input_sha256", "does not match the SHA-256 in the results")
+        raise invalid("input_sha256", "does not match the SHA-256 in the results")
     if not record.tool.strip() or len(record.tool) > 80:
-        raise _invalid("tool", "give the tool's name (1 to 80 characters)")
+        raise invalid("tool", "give the tool's name (1 to 80 characters)")
     if not record.tool_version.strip() or len(record.tool_version) > 40:
-        raise _invalid("tool_version", "give the tool's version (1 to 40 characters)")
+        raise invalid("tool_version", "give the tool's version (1 to 40 characters)")
     metrics = result.metrics()
     if record.metrics and not _same_metrics(record.metrics, metrics):
-        raise _invalid("metrics", "do not follow from the results; send the results as computed")
+        raise invalid("metrics", "do not follow from the results; send the results as computed")
     return record.model_copy(update={"metrics": metrics, "results": result.model_dump(mode="json")})
 
 
@@ -144,7 +144,7 @@ def check_limits(limits: Limits | None) -> dict[str, list[float | None]]:
 def choose_control(kind: str, control_id: str | None) -> str:
     chosen = (control_id or "").strip().upper() or rules.DEFAULT_CONTROL[kind]
     if chosen not in rules.RUN_CONTROLS:
-        raise _invalid("control_id", f"must be one of: {', '.join(rules.RUN_CONTROLS)}")
+        raise invalid("control_id", f"must be one of: {', '.join(rules.RUN_CONTROLS)}")
     return chosen
 
 
@@ -177,9 +177,9 @@ def store_run(
     ctx.require(Permission.EDIT)
     system = systems.get_system(db, ctx, system_id)
     if source not in SOURCES:
-        raise _invalid("source", f"must be one of: {', '.join(SOURCES)}")
+        raise invalid("source", f"must be one of: {', '.join(SOURCES)}")
     if len(note) > 4000:
-        raise _invalid("note", "at most 4000 characters")
+        raise invalid("note", "at most 4000 characters")
     record = check_record(record)
     bounds = check_limits(limits)
     control = choose_control(record.kind, control_id)
@@ -414,7 +414,7 @@ def _log_suffix(upload: Upload, settings: Settings) -> str:
             errors=[FieldError(("body", upload.field), msg)],
         )
     if not upload.data:
-        raise _invalid(upload.field, "choose a CSV or Parquet file")
+        raise invalid(upload.field, "choose a CSV or Parquet file")
     if upload.data[:4] == b"PAR1" and upload.data[-4:] == b"PAR1":
         return ".parquet"
     head = upload.data[:65536]
@@ -488,7 +488,7 @@ def _renamed(exc: ValidationFailed, uploads: Sequence[Upload], paths: list[Path]
 def options_for(kind: str, values: Mapping[str, Any]) -> Options:
     """The kind's options from form-like values (422 naming the field)."""
     if kind not in KINDS:
-        raise _invalid("kind", f"must be one of: {', '.join(KINDS)}")
+        raise invalid("kind", f"must be one of: {', '.join(KINDS)}")
     try:
         opts = OPTION_TYPES[kind].model_validate(dict(values))
     except ValidationError as exc:
@@ -508,7 +508,7 @@ def parse_limits(texts: Sequence[str]) -> dict[str, list[float | None]]:
             try:
                 name, low, high = rules.parse_range(line.strip())
             except ValueError as exc:
-                raise _invalid("limits", str(exc)) from exc
+                raise invalid("limits", str(exc)) from exc
             found[name] = [low, high]
     return check_limits(found)
 
@@ -530,7 +530,7 @@ def form_options(kind: str, raw: Mapping[str, Any]) -> FormOptions:
     ranges are ``col=min:max`` lines and its categories ``col=a|b|c`` lines."""
     kind = (kind or "").strip().lower()
     if kind not in KINDS:
-        raise _invalid("kind", f"must be one of: {', '.join(KINDS)}")
+        raise invalid("kind", f"must be one of: {', '.join(KINDS)}")
     known = OPTION_TYPES[kind].model_fields
     values = {k: v for k, v in raw.items() if k in known and v not in (None, [], "")}
     if kind == "quality":
@@ -539,11 +539,11 @@ def form_options(kind: str, raw: Mapping[str, Any]) -> FormOptions:
                 c: (lo, hi) for c, lo, hi in map(rules.parse_range, values.get("ranges", []))
             }
         except ValueError as exc:
-            raise _invalid("ranges", str(exc)) from exc
+            raise invalid("ranges", str(exc)) from exc
         try:
             values["categories"] = dict(map(rules.parse_categories, values.get("categories", [])))
         except ValueError as exc:
-            raise _invalid("categories", str(exc)) from exc
+            raise invalid("categories", str(exc)) from exc
     return FormOptions(kind, options_for(kind, values))
 
 
