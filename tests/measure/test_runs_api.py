@@ -255,3 +255,24 @@ def test_tenancy_permissions_and_soft_delete(
     assert client.get(url, headers=org.headers()).status_code == 404
     evidence = client.get(f"/api/v1/evidence/{run['evidence_id']}", headers=org.headers())
     assert evidence.status_code == 404  # it stopped counting as evidence with the run
+
+
+def test_runs_fill_the_technical_documentation(
+    client: TestClient, org: Org, tmp_path: Path
+) -> None:
+    sid = system(client, org)
+    url = f"/api/v1/systems/{sid}/technical-documentation"
+    before = str(client.get(url, headers=org.headers()).json())
+    assert "Add measurement runs for this system" in before
+    assert "Record test results as evidence or measurement runs" in before
+    post(
+        client,
+        org,
+        sid,
+        {**computed(tmp_path), "limits": {"demographic_parity_ratio": [0.8, None]}},
+    )
+    after = str(client.get(url, headers=org.headers()).json())
+    assert "RUN-001 fairness run (A.6.2.4)" in after and "Verification: RUN-001" in after
+    assert "limits breached: demographic_parity_ratio:age_band" in after
+    assert "Add measurement runs for this system" not in after
+    assert "Record test results as evidence or measurement runs" not in after
