@@ -102,3 +102,33 @@ def test_other_organisation_gets_404_on_run_page(
     run = post(client, org, sid, computed(tmp_path)).json()
     sign_in(client, other_org.emails[Role.OWNER])
     assert client.get(f"/measurement-runs/{run['id']}").status_code == 404
+
+
+def test_run_pages_of_every_kind_show_their_tables(
+    client: TestClient, org: Org, tmp_path: Path
+) -> None:
+    sid = system(client, org)
+    data = csv_bytes(tmp_path)
+    url = f"/api/v1/systems/{sid}/measurement-runs/upload"
+    made = {}
+    for kind, files, form in (
+        ("performance", {"file": ("log.csv", data, "text/csv")},
+         {"prediction": "approved", "truth": "repaid"}),
+        ("drift", {"reference": ("r.csv", data, "text/csv"), "current": ("c.csv", data, "text/csv")},
+         {"columns": "approved,age_band"}),
+        ("quality", {"file": ("log.csv", data, "text/csv")},
+         {"ranges": "approved=0:1", "categories": "age_band=18-59", "limits": "unexpected_categories=:0"}),
+    ):  # fmt: skip
+        response = client.post(url, files=files, data={"kind": kind, **form}, headers=org.headers())
+        assert response.status_code == 201, response.text
+        made[kind] = response.json()
+    assert made["quality"]["breached"] and made["quality"]["control_id"] == "A.7.4"
+    sign_in(client, org.emails[Role.VIEWER])
+    perf = client.get(made["performance"]["url"]).text
+    assert 'id="run-performance"' in perf and "roc_auc" in perf
+    drift = client.get(made["drift"]["url"]).text
+    assert 'id="run-drift"' in drift and "stable" in drift and "age_band" in drift
+    quality = client.get(made["quality"]["url"]).text
+    assert 'id="run-quality"' in quality and "60+" in quality and 'id="run-breaches"' in quality
+    system_page = client.get(f"/systems/{sid}").text
+    assert system_page.count("/measurement-runs/") >= 3 and "latest quality run" in system_page
