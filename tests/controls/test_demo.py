@@ -34,7 +34,7 @@ def test_demo_controls_and_evidence(sessions: sessionmaker[Session], evidence_di
         soon = evidence.expiring(db, ctx, days=30)
         assert [i.title for i in soon.expiring] == ["Approval-rate parity test by age band, Q1"]
         kinds = sorted(i.kind for i in evidence.list_items(db, ctx, evidence.ListParams()).items)
-        assert kinds == ["file", "link", "record", "record"]
+        assert kinds == ["file", "link", "record", "record", "record"]  # + the measurement run
         counts = {e.row.control_id: e.evidence for e in risk.soa(db, ctx)}
-        assert counts["A.6.2.4"] == 1 and counts["A.2.2"] == 1 and counts["A.5.4"] == 1
+        assert counts["A.6.2.4"] == 2 and counts["A.2.2"] == 1 and counts["A.5.4"] == 1
     assert any(p.is_file() for p in evidence_dir.rglob("*"))

@@ -119,6 +119,8 @@ def create_app(
     from aims.impact import pages as impact_pages
     from aims.leadership import api as leadership_api
     from aims.leadership import pages as leadership_pages
+    from aims.measure import api as measure_api
+    from aims.measure import pages as measure_pages
     from aims.objectives import api as objectives_api
     from aims.objectives import pages as objectives_pages
     from aims.regulation import api as regulation_api
@@ -151,6 +153,7 @@ def create_app(
         techdoc_api.router,
         controls_api.router,
         evidence_api.router,
+        measure_api.router,
     ):
         app.include_router(router)
     for router in (
@@ -174,6 +177,7 @@ def create_app(
         techdoc_pages.router,
         controls_pages.router,
         evidence_pages.router,
+        measure_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

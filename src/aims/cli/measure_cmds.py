@@ -1,4 +1,5 @@
-"""measure fairness|performance|drift|quality: metrics from a prediction log, no database."""
+"""measure fairness|performance|drift|quality: metrics from a prediction log. Without
+``--record`` no database is touched; with ``--record SYSTEM`` the run is stored as evidence."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from aims.cli.common import err, fail, out
+from aims.cli.common import OrgOpt, err, fail, out
 from aims.measure import present, rules
 from aims.measure.schemas import (
     DriftOptions,
@@ -18,6 +19,8 @@ from aims.measure.schemas import (
     QualityOptions,
     Result,
 )
+
+Options = FairnessOptions | PerformanceOptions | DriftOptions | QualityOptions
 
 Limit = tuple[float | None, float | None]
 
@@ -58,6 +61,67 @@ LimitOpt = Annotated[
     ),
 ]
 EXIT_BREACH = 1
+RecordOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--record",
+        help="Store the run in the database for this AI system (name or id), as evidence; "
+        "the --limit options become the run's limits.",
+    ),
+]
+ControlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--control",
+        help="With --record: the control the run is evidence for (A.6.2.4, A.6.2.6 or A.7.4; "
+        "default by kind).",
+    ),
+]
+NoteOpt = Annotated[str, typer.Option("--note", help="With --record: a note kept with the run.")]
+
+
+class Store:
+    """Where (and whether) to store a run: ``--record``, ``--control``, ``--note``, ``--org``."""
+
+    def __init__(self, system: str | None, control: str | None, note: str, org: str | None):
+        if system is None and (control or note):
+            fail("--control and --note need --record SYSTEM")
+        self.system, self.control, self.note, self.org = system, control, note, org
+
+    def check(self, kind: str) -> None:
+        """Refuse a bad --control before measuring a large log."""
+        if self.system is not None:
+            from aims.measure.rules import DEFAULT_CONTROL, RUN_CONTROLS
+
+            chosen = (self.control or DEFAULT_CONTROL[kind]).strip().upper()
+            if chosen not in RUN_CONTROLS:
+                fail(f"--control must be one of: {', '.join(RUN_CONTROLS)}")
+
+    def save(self, result: Result, options: Options, limits: dict[str, Limit]) -> None:
+        if self.system is None:
+            return
+        from aims.cli.common import operator_context, organisation, work
+        from aims.measure import runs, service
+        from aims.systems import service as systems
+
+        with work() as db:
+            ctx = operator_context(db, organisation(db, self.org))
+            system = systems.find_system(db, ctx, self.system)
+            run = runs.store_run(
+                db, ctx, system.id, service.record(result, options),
+                limits={k: [lo, hi] for k, (lo, hi) in limits.items()},
+                control_id=self.control, note=self.note, source="cli",
+            )  # fmt: skip
+            fed = [o.code for _, o in runs.fed_measurements(db, ctx, run)]
+            line = (
+                f"stored {run.ref} for {system.name}: evidence for {run.control_id}"
+                f"{'; limits breached' if run.breached else ''}"
+                f"{'; fed ' + ', '.join(fed) if fed else ''}"
+            )
+            notes = [f"{n['objective']} not fed: {n['reason']}" for n in run.feed_notes]
+        err.print(line, markup=False)
+        for note in notes:
+            err.print(note, markup=False)
 
 
 def _limits(texts: list[str] | None) -> dict[str, tuple[float | None, float | None]]:
@@ -67,12 +131,22 @@ def _limits(texts: list[str] | None) -> dict[str, tuple[float | None, float | No
         fail(f"--limit {exc}")
 
 
-def _emit(result: Result, lines: list[str], format: Format, limits: dict[str, Limit]) -> None:
-    """Print the result, then check it against the limits (exit 1 on a breach)."""
+def _emit(
+    result: Result,
+    lines: list[str],
+    format: Format,
+    limits: dict[str, Limit],
+    store: Store | None = None,
+    options: Options | None = None,
+) -> None:
+    """Print the result, store it with ``--record``, then check it against the limits (exit 1
+    on a breach)."""
     if format is Format.json:
         typer.echo(result.to_json())
     else:
         _print(lines)
+    if store is not None and options is not None:
+        store.save(result, options, limits)
     found = rules.breaches(result.metrics(), limits)
     for b in found:
         bounds = (
@@ -115,9 +189,15 @@ def fairness_cmd(
     format: FormatOpt = Format.json,
     progress: ProgressOpt = None,
     limit: LimitOpt = None,
+    record: RecordOpt = None,
+    control: ControlOpt = None,
+    note: NoteOpt = "",
+    org: OrgOpt = None,
 ) -> None:
     """Selection rate, TPR, FPR, accuracy per group; parity, equalized odds, four-fifths."""
     limit_map = _limits(limit)
+    store = Store(record, control, note, org)
+    store.check("fairness")
     columns = _split(sensitive)
     if not columns:
         fail("--sensitive names no column")
@@ -132,7 +212,7 @@ def fairness_cmd(
     from aims.measure import service  # Polars and numpy load only when measuring
 
     result = service.fairness(data, options, progress=_show(progress))
-    _emit(result, present.fairness_text(result, min_group), format, limit_map)
+    _emit(result, present.fairness_text(result, min_group), format, limit_map, store, options)
 
 
 @app.command("performance")
@@ -147,14 +227,20 @@ def performance_cmd(
     format: FormatOpt = Format.json,
     progress: ProgressOpt = None,
     limit: LimitOpt = None,
+    record: RecordOpt = None,
+    control: ControlOpt = None,
+    note: NoteOpt = "",
+    org: OrgOpt = None,
 ) -> None:
     """Accuracy, precision, recall, F1, and ROC AUC with a score column."""
     limit_map = _limits(limit)
+    store = Store(record, control, note, org)
+    store.check("performance")
     options = PerformanceOptions(prediction=prediction, truth=truth, score=score, positive=positive)
     from aims.measure import service  # Polars and numpy load only when measuring
 
     result = service.performance(data, options, progress=_show(progress))
-    _emit(result, present.performance_text(result), format, limit_map)
+    _emit(result, present.performance_text(result), format, limit_map, store, options)
 
 
 @app.command("drift")
@@ -173,9 +259,15 @@ def drift_cmd(
     format: FormatOpt = Format.json,
     progress: ProgressOpt = None,
     limit: LimitOpt = None,
+    record: RecordOpt = None,
+    control: ControlOpt = None,
+    note: NoteOpt = "",
+    org: OrgOpt = None,
 ) -> None:
     """PSI and KS (numeric), PSI and chi-square (categorical), with a verdict per column."""
     limit_map = _limits(limit)
+    store = Store(record, control, note, org)
+    store.check("drift")
     options = DriftOptions(
         columns=_split(columns) or None,
         bins=bins,
@@ -186,7 +278,7 @@ def drift_cmd(
     from aims.measure import service  # Polars and numpy load only when measuring
 
     result = service.drift(reference, current, options, progress=_show(progress))
-    _emit(result, present.drift_text(result), format, limit_map)
+    _emit(result, present.drift_text(result), format, limit_map, store, options)
 
 
 @app.command("quality")
@@ -205,9 +297,15 @@ def quality_cmd(
     format: FormatOpt = Format.json,
     progress: ProgressOpt = None,
     limit: LimitOpt = None,
+    record: RecordOpt = None,
+    control: ControlOpt = None,
+    note: NoteOpt = "",
+    org: OrgOpt = None,
 ) -> None:
     """Missing share, out-of-range values, unexpected categories and columns, duplicates."""
     limit_map = _limits(limit)
+    store = Store(record, control, note, org)
+    store.check("quality")
     try:
         parsed_ranges = {c: (lo, hi) for c, lo, hi in map(rules.parse_range, ranges or [])}
         parsed_cats = dict(map(rules.parse_categories, categories or []))
@@ -221,4 +319,4 @@ def quality_cmd(
     from aims.measure import service  # Polars and numpy load only when measuring
 
     result = service.quality(data, options, progress=_show(progress))
-    _emit(result, present.quality_text(result), format, limit_map)
+    _emit(result, present.quality_text(result), format, limit_map, store, options)

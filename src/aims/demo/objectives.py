@@ -57,7 +57,8 @@ def load(db: Session, org: Organisation) -> None:
                 "keeps the gap measured and inside the four-fifths threshold.",
                 "kind": "responsible_development", "annex_c": "fairness",
                 "system_id": systems.get("Credit decisioning model (CreditLens)"),
-                "metric": "approval-rate parity ratio across age bands", "unit": "ratio",
+                "metric": "approval-rate parity ratio across age bands "
+                "(demographic_parity_ratio:age_band)", "unit": "ratio",
                 "direction": "at_least", "target": 0.8, "range_min": 0, "range_max": 1,
                 "baseline": 0.74, "due_date": today + timedelta(days=120),
                 "owner_email": PRIYA,

@@ -87,6 +87,7 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
         inventory,
         objectives,
         risk,
+        runs,
         support,
         techdoc,
     )
@@ -102,6 +103,7 @@ def load_demo(db: Session) -> tuple[Organisation, bool]:
     documents.load(db, org)
     techdoc.load(db, org)
     controls.load(db, org)
+    runs.load(db, org)
     return org, created
 
 

@@ -10,6 +10,7 @@ A metric whose denominator is zero is ``None`` (undefined), never a division err
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -257,4 +258,46 @@ def breaches(
         low, high = limit
         if (low is not None and value < low) or (high is not None and value > high):
             found.append(Breach(name, value, low, high))
+    return found
+
+
+# ------------------------------------------------------------------------------ stored runs
+
+#: The control a run is evidence for when none is chosen, by kind of run.
+DEFAULT_CONTROL = {
+    "fairness": "A.6.2.4",
+    "performance": "A.6.2.4",
+    "drift": "A.6.2.6",
+    "quality": "A.7.4",
+}
+RUN_CONTROLS = ("A.6.2.4", "A.6.2.6", "A.7.4")
+_NAME_CHARS = "A-Za-z0-9_:=&"
+
+
+def names_metric(text: str, metric: str) -> bool:
+    """Whether ``text`` (an objective's metric) names ``metric`` as a whole token: neither
+    preceded nor followed by a character a metric name could continue with, so
+    ``demographic_parity_ratio`` is not named by ``demographic_parity_ratio:age_band``."""
+    pattern = rf"(?<![{_NAME_CHARS}]){re.escape(metric)}(?![{_NAME_CHARS}])"
+    return re.search(pattern, text) is not None
+
+
+def metric_for(text: str, metrics: Iterable[str]) -> str | None:
+    """The metric an objective's text names (the longest, when it names several)."""
+    named = [m for m in metrics if names_metric(text, m)]
+    return max(named, key=lambda m: (len(m), m)) if named else None
+
+
+def limit_problems(limits: Mapping[str, Sequence[float | None]]) -> list[tuple[str, str]]:
+    """(metric, problem) for each limit that is not [min, max] with min ≤ max and a bound."""
+    found = []
+    for name, bounds in limits.items():
+        if not name.strip() or len(name) > 200:
+            found.append((name, "a limit needs a metric name of 1 to 200 characters"))
+        elif len(bounds) != 2:
+            found.append((name, "a limit is [min, max] (either may be null)"))
+        elif bounds[0] is None and bounds[1] is None:
+            found.append((name, "a limit needs a minimum or a maximum"))
+        elif bounds[0] is not None and bounds[1] is not None and bounds[0] > bounds[1]:
+            found.append((name, "the minimum is above the maximum"))
     return found

@@ -30,6 +30,7 @@ MODEL_MODULES = (
     "aims.techdoc.models",
     "aims.controls.models",
     "aims.evidence.models",
+    "aims.measure.models",
 )
 
 

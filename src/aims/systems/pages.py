@@ -208,6 +208,7 @@ def _detail_extras(db: PageDb, info: WebSession, system: Any) -> dict[str, Any]:
     from aims.context import service as context
     from aims.controls import service as controls
     from aims.impact import service as impact
+    from aims.measure import runs as measurement_runs
     from aims.objectives import service as objectives
     from aims.techdoc import service as techdoc
 
@@ -217,6 +218,7 @@ def _detail_extras(db: PageDb, info: WebSession, system: Any) -> dict[str, Any]:
     return {
         **regulation.page_context(db, info.context, system),
         **techdoc.page_context(db, info.context, system),
+        **measurement_runs.page_context(db, info.context, system),
         "impact_assessments": impact.for_system(db, info.context, system),
         "requirements": context.requirements_for_system(db, info.context, system.id),
         "controls": controls.controls_for_system(db, info.context, system.id),

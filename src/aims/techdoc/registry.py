@@ -84,7 +84,7 @@ def unregister_source(section_id: str, name: str) -> None:
 
 # Modules of other capabilities that register sources when imported: the one place that wires
 # them in, read when an outline is first built (like the store's MODEL_MODULES).
-SOURCE_MODULES = ("aims.controls.sources",)
+SOURCE_MODULES = ("aims.controls.sources", "aims.measure.sources")
 
 
 def load_source_modules() -> None:

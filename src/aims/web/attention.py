@@ -23,6 +23,7 @@ from aims.documents import service as documents
 from aims.evidence import service as evidence
 from aims.impact import service as impact
 from aims.leadership import service as leadership
+from aims.measure import runs as measurement_runs
 from aims.objectives import service as objectives
 from aims.risk import service as risk
 from aims.techdoc import service as techdoc
@@ -136,6 +137,11 @@ def notices(db: Session, ctx: Context) -> list[Notice]:
         add("A.6.2.8 Event logs", "{} is high-risk and its event logs fall short: {}",
             _link(f"/event-logs/{log.system.id}", log.system.name),
             "; ".join(f.message for f in log.flags))  # fmt: skip
+    for run in measurement_runs.attention(db, ctx):
+        add("9.1 Measurement", "The latest {} run of {} breached its limits ({}): {}",
+            run.kind, _link(f"/systems/{run.system_id}", run.system.name),
+            ", ".join(b["metric"] for b in run.breaches),
+            _link(f"/measurement-runs/{run.id}", run.ref))  # fmt: skip
     for row in leadership.attention(db, ctx):
         add("5.1 Leadership", "The {} committed until {} is still only promised",
             _link(f"/leadership/commitments/{row.id}", row.description), row.until)  # fmt: skip
