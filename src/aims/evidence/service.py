@@ -62,6 +62,17 @@ class RecordRef:
 
 Resolver = Callable[[Session, Context, str], RecordRef]
 RESOLVERS: dict[str, Resolver] = {}
+# Capabilities that register record types of their own when imported; loaded before the
+# first lookup, so every face (web, API, CLI) knows every record type.
+RECORD_MODULES = ("aims.measure.runs",)
+
+
+def _resolvers() -> dict[str, Resolver]:
+    import importlib
+
+    for module in RECORD_MODULES:
+        importlib.import_module(module)
+    return RESOLVERS
 
 
 def register_record(record_type: str, resolver: Resolver) -> None:
@@ -71,7 +82,7 @@ def register_record(record_type: str, resolver: Resolver) -> None:
 
 
 def resolve(db: Session, ctx: Context, record_type: str, record_id: str) -> RecordRef:
-    resolver = RESOLVERS.get(record_type)
+    resolver = _resolvers().get(record_type)
     if resolver is None:
         raise _invalid("record_type", f"must be one of: {', '.join(sorted(RESOLVERS))}")
     try:
@@ -263,7 +274,7 @@ def file_of(db: Session, ctx: Context, item_id: uuid.UUID | str) -> tuple[bytes,
 
 def record_ref(db: Session, ctx: Context, item: EvidenceItem) -> RecordRef | None:
     """How a record item's record is named now (None when it is gone or not a record)."""
-    if item.kind != Kind.RECORD or item.record_type not in RESOLVERS:
+    if item.kind != Kind.RECORD or item.record_type not in _resolvers():
         return None
     try:
         return RESOLVERS[item.record_type](db, ctx, item.record_id)

@@ -68,11 +68,13 @@ SECTION_LINKS: dict[str, list[tuple[str, str]]] = {
     "performance": [
         ("/objectives?state=breached", "Objectives whose newest measurement misses (9.1)"),
         ("/documents?overdue=1", "Documents due for review"),
+        ("/measurement-runs", "Measurement runs on prediction logs (9.1)"),
         ("/controls?overdue=1", "Control checks due (9.1)"),
         ("/evidence?validity=expiring", "Evidence about to expire (9.1)"),
     ],
     "improvement": [
         ("/concerns", "Concerns that may show a nonconformity (10.2)"),
+        ("/measurement-runs?breached=true", "Measurements that breached their limits (10.2)"),
         ("/changes", "Changes that carry improvements (10.1)"),
     ],
 }
