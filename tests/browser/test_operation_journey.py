@@ -56,18 +56,18 @@ def test_control_evidence_run_soa_breach_techdoc(
 
     # How A.6.2.6 (operation and monitoring) is implemented for the fraud detection system.
     page.goto(live_server + "/controls")
-    page.get_by_label("Control", exact=True).select_option("A.6.2.6")
-    page.get_by_label("Scope").select_option(label=SYSTEM)
-    page.get_by_label("Status", exact=True).select_option("implemented")
-    page.get_by_label("Checked every (months)").fill("1")
-    page.get_by_label("How it is implemented").fill("Weekly drift review of the alert rate")
-    page.get_by_role("button", name="Record").click()
+    form = page.get_by_role("region", name="Record an implementation")
+    form.get_by_label("Control", exact=True).select_option("A.6.2.6")
+    form.get_by_label("Scope").select_option(label=SYSTEM)
+    form.get_by_label("Status", exact=True).select_option("implemented")
+    form.get_by_label("Checked every (months)").fill("1")
+    form.get_by_label("How it is implemented").fill("Weekly drift review of the alert rate")
+    form.get_by_role("button", name="Record").click()
     expect(page.get_by_role("status")).to_contain_text("Implementation recorded.")
 
     # A file as evidence of it.
     report = tmp_path / "drift-review.pdf"
     report.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-    page.get_by_label("File (PDF, PNG, JPEG, DOCX, XLSX, CSV, JSON, Markdown or text)")
     page.locator("#ev-file").set_input_files(str(report))
     page.get_by_label("Title").fill("Drift review, October")
     page.get_by_role("button", name="Add evidence").click()
@@ -88,7 +88,7 @@ def test_control_evidence_run_soa_breach_techdoc(
     expect(page.locator("#run-fairness")).to_contain_text("61+")
     expect(page.locator("#run-breaches")).to_contain_text("demographic_parity_ratio")
     expect(page.locator("#run-fairness svg").first).to_be_visible()
-    run_ref = page.get_by_role("heading", level=1).inner_text().split()[0]
+    run_ref = page.get_by_role("heading", level=1).inner_text().split()[0].rstrip(":")
     assert re.fullmatch(r"RUN-\d{3}", run_ref)
 
     # The SoA counts the file and the run for A.6.2.6; the dashboard flags the breach.
