@@ -29,6 +29,8 @@ from aims.documents.schemas import (
     VersionEdit,
 )
 from aims.errors import AimsError, NotFound
+from aims.evidence import forms as evidence_forms
+from aims.evidence import service as evidence
 from aims.exports.http import attachment
 from aims.store.listing import ListParams
 from aims.web.errors import form_errors, html_status
@@ -399,6 +401,7 @@ def _detail(
             "others": others,
             "owed": owed,
             "completion": done,
+            "attachments": evidence.items_for(db, ctx, "document", [str(doc.id)]),
             "can_edit": ctx.can(Permission.EDIT),
             "can_approve": ctx.can(Permission.APPROVE),
             "me": ctx.user_id,
@@ -410,6 +413,54 @@ def _detail(
         },
         status_code=status_code,
     )
+
+
+def _attachments_page(
+    request: Request,
+    db: PageDb,
+    info: WebSession,
+    doc: Document,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    ctx = info.context
+    return render(
+        request,
+        "documents/attachments.html",
+        {
+            "doc": doc,
+            "attachments": evidence.items_for(db, ctx, "document", [str(doc.id)]),
+            "records": evidence_forms.record_choices(db, ctx),
+            "members": _members(db, info),
+            "v": values or {},
+            "errors": errors or {},
+            "can_edit": ctx.can(Permission.EDIT),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/documents/{document_id}/attachments")
+def attachments(document_id: uuid.UUID, request: Request, db: PageDb, info: WebSession) -> object:
+    """Files, links and approved records kept with a document (7.5), in the evidence store."""
+    doc = service.get_document(db, info.context, document_id)
+    return _attachments_page(request, db, info, doc)
+
+
+@router.post("/documents/{document_id}/attachments")
+async def attach(document_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSession) -> object:
+    ctx = info.context
+    doc = service.get_document(db, ctx, document_id)
+    form = await request.form()
+    try:
+        with db.begin_nested():
+            await evidence_forms.add_from_form(db, ctx, form, document_id=doc.id)
+    except AimsError as exc:
+        return _attachments_page(request, db, info, doc, values=evidence_forms.values_of(form),
+                                 errors=form_errors(exc), status_code=exc.status)  # fmt: skip
+    return RedirectResponse(f"/documents/{doc.id}?attached=1#att-h", status_code=303)
 
 
 @router.get("/documents/{document_id}")

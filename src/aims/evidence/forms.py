@@ -51,9 +51,15 @@ def values_of(form: FormData) -> dict[str, str]:
 
 
 async def add_from_form(
-    db: Session, ctx: Context, form: FormData, *, implementation_id: uuid.UUID | None = None
+    db: Session,
+    ctx: Context,
+    form: FormData,
+    *,
+    implementation_id: uuid.UUID | None = None,
+    document_id: uuid.UUID | None = None,
 ) -> EvidenceItem:
-    """Add the file, link or record the form describes, with the links it asks for."""
+    """Add the file, link or record the form describes, with the links it asks for (and to
+    the implementation or document whose page it was added on)."""
     if any("\x00" in v for v in values_of(form).values()):
         raise ValidationFailed("NUL", errors=[FieldError(("body", "_form"), "no NUL characters")])
     fields = ItemFields(
@@ -89,6 +95,8 @@ async def add_from_form(
         )
     if implementation_id is not None:
         service.link(db, ctx, item, "implementation", str(implementation_id))
+    if document_id is not None:
+        service.link(db, ctx, item, "document", str(document_id))
     for target_type, name in (("control", "control_id"), ("system", "system_id")):
         if _text(form, name):
             try:

@@ -30,7 +30,7 @@ from aims.store.scoping import check_version, get_scoped, scoped
 from aims.store.types import utcnow
 
 LABEL = "evidence item"
-TARGET_TYPES = ("implementation", "control", "clause", "system")
+TARGET_TYPES = ("implementation", "control", "clause", "system", "document")
 
 
 class TooLarge(AimsError):
@@ -311,6 +311,10 @@ def _find_target(db: Session, ctx: Context, target_type: str, target_id: str) ->
         from aims.controls import service as controls
 
         return controls.known_control(db, ctx, raw)
+    if target_type == "document":
+        from aims.documents import service as documents
+
+        return str(documents.get_document(db, ctx, raw).id)
     raise _invalid("target_type", f"must be one of: {', '.join(TARGET_TYPES)}")
 
 
