@@ -119,6 +119,9 @@ def test_criteria_page_previews_then_confirms(client: TestClient, org: Org) -> N
         client.get("/api/v1/risks", headers=org.headers()).json()["items"][0]["inherent_level"]
         == "high"
     )
-    broken = {**form, "based_on": "1", "cell_1_2": "critical"}
+    broken = {**form, "based_on": "1", "cell_1_2": "critical", "l_label_1": "Hardly ever"}
     refused = client.post("/risks/criteria", data=broken)
     assert refused.status_code == 422 and "Nothing was saved" in refused.text
+    # What was typed is shown again, not the stored criteria.
+    assert 'value="Hardly ever"' in refused.text
+    assert re.search(r'id="cell_1_2"[^>]*>.*?<option value="critical" selected', refused.text, re.S)

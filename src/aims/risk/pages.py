@@ -234,8 +234,11 @@ async def save_criteria(request: Request, db: PageDb, info: CsrfSession) -> obje
     form = await request.form()
     context = _criteria_context(db, info)
     errors: list[str] = []
+    typed: Any = None  # what the person sent, shown again when it is refused
     try:
         raw = _criteria_from(form, context["criteria"])
+        # Not validated: the page reads the same fields from a plain copy of the form.
+        typed = rules.Criteria.model_construct(**raw)
         criteria = rules.Criteria.model_validate(raw)
         with db.begin_nested():
             result = service.save_criteria(
@@ -249,8 +252,9 @@ async def save_criteria(request: Request, db: PageDb, info: CsrfSession) -> obje
     except ValueError:
         errors = ["the scale sizes must be numbers from 3 to 6"]
     if errors:
+        shown = {"criteria": typed} if typed is not None else {}
         return render(request, "risk/criteria.html",
-                      {**context, "changes": None, "errors": errors, "can_edit": True},
+                      {**context, **shown, "changes": None, "errors": errors, "can_edit": True},
                       status_code=422)  # fmt: skip
     if not result.applied:
         # Show what would change, with the same form to confirm.
