@@ -125,3 +125,16 @@ def test_criteria_page_previews_then_confirms(client: TestClient, org: Org) -> N
     # What was typed is shown again, not the stored criteria.
     assert 'value="Hardly ever"' in refused.text
     assert re.search(r'id="cell_1_2"[^>]*>.*?<option value="critical" selected', refused.text, re.S)
+
+
+def test_every_refused_risk_field_is_named_beside_it(client: TestClient, org: Org) -> None:
+    sign_in(client, org.emails[Role.CONTRIBUTOR])
+    form = client.get("/risks/new")
+    too_long = "x" * 10_001
+    refused = client.post("/risks/new", data={
+        "csrf_token": csrf_of(form.text), "title": "Long", "inherent_likelihood": "2",
+        "inherent_consequence": "2", "consequences_society": too_long,
+    })  # fmt: skip
+    assert refused.status_code == 422
+    assert 'id="consequences_society-error"' in refused.text
+    assert 'aria-describedby="consequences_society-error"' in refused.text
