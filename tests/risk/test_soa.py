@@ -142,6 +142,12 @@ def test_cli_soa_export_and_approve(aims: object, tmp_path: Path) -> None:
     assert openpyxl.load_workbook(target)["Statement of Applicability"].max_row == 39
     approved = aims("soa", "approve", "--note", "Baseline")  # type: ignore[operator]
     assert approved.code == 0 and "Approved SoA revision 1" in approved.out
+    assert aims("user", "add", "cro@acme.example", "--role", "manager").code == 0  # type: ignore[operator]
+    by_name = aims("soa", "approve", "--as", "cro@acme.example")  # type: ignore[operator]
+    assert by_name.code == 0 and "Approved SoA revision 2" in by_name.out
+    assert "cro@acme.example" in by_name.out
+    stranger = aims("soa", "approve", "--as", "nobody@acme.example")  # type: ignore[operator]
+    assert stranger.code == 2 and "not a member" in stranger.err
     pdf = tmp_path / "soa.pdf"
     assert aims("soa", "export", "--format", "pdf", "-o", str(pdf)).code == 0  # type: ignore[operator]
     assert pdf.read_bytes().startswith(b"%PDF")

@@ -17,7 +17,7 @@ from aims.access.context import Context
 from aims.access.models import Membership, Organisation, User
 from aims.access.rules import Role
 from aims.config import get_settings
-from aims.errors import AimsError, ConfigurationError, NotFound
+from aims.errors import AimsError, ConfigurationError, NotAuthenticated, NotFound
 from aims.store import migrate
 from aims.store.engine import Actor, check_connection, get_engine, unit_of_work
 from aims.store.registry import session_factory
@@ -83,6 +83,19 @@ def operator_context(db: Session, org: Organisation) -> Context:
     if owner is None:
         raise NotFound(f"organisation {org.slug} has no owner")
     ctx = Context(org.id, owner.id, Role.OWNER, f"cli ({owner.email})")
+    db.info["actor"] = ctx.actor
+    return ctx
+
+
+def member_context(db: Session, org: Organisation, email: str) -> Context:
+    """Act as a named member: their role decides, and the audit trail carries their name."""
+    user = access.get_user_by_email(db, email.strip().lower())
+    if user is None:
+        fail(f"{email} is not a member of {org.slug}")
+    try:
+        ctx = access.context_for(db, user=user, organisation_id=org.id)
+    except NotAuthenticated:
+        fail(f"{email} is not a member of {org.slug}")
     db.info["actor"] = ctx.actor
     return ctx
 

@@ -11,14 +11,19 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from aims.access import service as access
 from aims.access.context import Context
-from aims.access.models import Organisation
-from aims.cli.common import OrgOpt, fail, operator_context, organisation, out, work
+from aims.cli.common import (
+    OrgOpt,
+    fail,
+    member_context,
+    operator_context,
+    organisation,
+    out,
+    work,
+)
 from aims.documents import present, service
 from aims.documents.models import DocumentVersion
 from aims.documents.rules import Kind
-from aims.errors import NotAuthenticated
 from aims.store.listing import ListParams
 
 
@@ -39,19 +44,6 @@ app = typer.Typer(
 )
 
 DocArg = Annotated[str, typer.Argument(help="The document's identifier (e.g. POL-001) or id.")]
-
-
-def _member_context(db: Session, org: Organisation, email: str) -> Context:
-    """Act as a named member: their role decides, and the audit trail carries their name."""
-    user = access.get_user_by_email(db, email.strip().lower())
-    if user is None:
-        fail(f"{email} is not a member of {org.slug}")
-    try:
-        ctx = access.context_for(db, user=user, organisation_id=org.id)
-    except NotAuthenticated:
-        fail(f"{email} is not a member of {org.slug}")
-    db.info["actor"] = ctx.actor
-    return ctx
 
 
 @app.command("list")
@@ -138,7 +130,7 @@ def approve(
     """Approve the document's version in review as a named member."""
     with work() as db:
         organisation_ = organisation(db, org)
-        ctx = _member_context(db, organisation_, as_email)
+        ctx = member_context(db, organisation_, as_email)
         doc = service.find_document(db, ctx, document)
         ver = service.open_version(db, ctx, doc)
         if ver is None or ver.status != "in_review":

@@ -11,7 +11,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from aims.cli.common import OrgOpt, fail, operator_context, organisation, out, work
+from aims.cli.common import (
+    OrgOpt,
+    fail,
+    member_context,
+    operator_context,
+    organisation,
+    out,
+    work,
+)
 from aims.risk import service
 from aims.risk.present import soa_file
 from aims.risk.schemas import FromReferralIn, RiskIn
@@ -197,12 +205,19 @@ def soa_export(
 @soa_app.command("approve")
 def soa_approve(
     note: Annotated[str, typer.Option(help="What this version is for.")] = "",
+    as_email: Annotated[
+        str | None,
+        typer.Option("--as", help="The approving member's e-mail (default: the first owner)."),
+    ] = None,
     org: OrgOpt = None,
 ) -> None:
     """Freeze the SoA as it stands and approve it (refused to whoever changed its decisions)."""
     with work() as db:
-        ctx = operator_context(db, organisation(db, org))
+        found = organisation(db, org)
+        ctx = member_context(db, found, as_email) if as_email else operator_context(db, found)
         draft = service.snapshot_soa(db, ctx, note)
         approved = service.approve_soa(db, ctx, draft, expected=draft.version, note=note)
         revision, problems = approved.revision, approved.problems
-    out.print(f"Approved SoA revision {revision} ({problems} row(s) with open questions)")
+        who = ctx.actor.label
+    out.print(f"Approved SoA revision {revision} ({problems} row(s) with open questions), "
+              f"by {who}")  # fmt: skip
