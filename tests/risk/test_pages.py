@@ -138,3 +138,21 @@ def test_every_refused_risk_field_is_named_beside_it(client: TestClient, org: Or
     assert refused.status_code == 422
     assert 'id="consequences_society-error"' in refused.text
     assert 'aria-describedby="consequences_society-error"' in refused.text
+
+
+def test_the_register_exports_what_its_filters_show(client: TestClient, org: Org) -> None:
+    import csv
+    import io
+
+    risk(client, org, title="Vendor changes the model", status="closed")
+    risk(client, org, title="Older applicants declined more often")
+    sign_in(client, org.emails[Role.VIEWER])
+    page = client.get("/risks", params={"status": "closed"})
+    assert 'href="/risks/export.csv?status=closed' in page.text
+    rows = list(csv.reader(io.StringIO(client.get("/risks/export.csv?status=closed").text)))
+    assert [r[1] for r in rows[1:]] == ["Vendor changes the model"]
+    api = client.get("/api/v1/risks/export", params={"format": "csv", "q": "older"},
+                     headers=org.headers())  # fmt: skip
+    assert [r[1] for r in list(csv.reader(io.StringIO(api.text)))[1:]] == [
+        "Older applicants declined more often"
+    ]

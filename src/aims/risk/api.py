@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
+from aims.access import service as access
 from aims.api.deps import Ctx, Db, Listing
 from aims.api.schemas import PROBLEM_RESPONSES, PageOut
 from aims.exports.http import attachment
@@ -113,9 +114,15 @@ def export_register(
     format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx",
     system_id: Annotated[uuid.UUID | None, Query()] = None,
     residual_level: Annotated[str | None, Query()] = None,
+    status_: Annotated[RiskStatus | None, Query(alias="status")] = None,
+    owner: Annotated[str | None, Query(description="Owner's e-mail")] = None,
+    q: Annotated[str | None, Query(description="Text to find")] = None,
 ) -> Response:
-    return attachment(*present.register_file(db, ctx, format, system_id=system_id,
-                                             residual_level=residual_level))  # fmt: skip
+    owner_id = access.member_id(db, ctx, owner, field="owner") if owner else None
+    return attachment(*present.register_file(
+        db, ctx, format, system_id=system_id, residual_level=residual_level, q=q,
+        status=status_.value if status_ else None, owner_id=owner_id,
+    ))  # fmt: skip
 
 
 @router.post(

@@ -108,10 +108,24 @@ def register(
 
 
 @router.get("/risks/export.{fmt}")
-def export_register(fmt: str, db: PageDb, info: WebSession) -> Response:
+def export_register(
+    fmt: str,
+    db: PageDb,
+    info: WebSession,
+    q: str = "",
+    system_id: uuid.UUID | None = None,
+    residual_level: str = "",
+    status: str = "",
+    owner: str = "",
+) -> Response:
+    """The register as the page shows it: the same filters apply to the file."""
     if fmt not in ("xlsx", "csv"):
         raise NotFound("the register exports as XLSX or CSV")
-    return attachment(*register_file(db, info.context, fmt))
+    ctx = info.context
+    owner_id = access.member_id(db, ctx, owner, field="owner") if owner else None
+    return attachment(*register_file(db, ctx, fmt, q=q, system_id=system_id,
+                                     residual_level=residual_level or None,
+                                     status=status or None, owner_id=owner_id))  # fmt: skip
 
 
 def _form_page(

@@ -72,11 +72,16 @@ def register_file(
     *,
     system_id: uuid.UUID | None = None,
     residual_level: str | None = None,
+    q: str | None = None,
+    status: str | None = None,
+    owner_id: uuid.UUID | None = None,
 ) -> tuple[bytes, str, str]:
-    """The register file for the API, the pages and the CLI (every matching risk)."""
-    params = ListParams(limit=200).with_filters(
-        system_id=str(system_id) if system_id else None, residual_level=residual_level
-    )
+    """The register file for the API, the pages and the CLI (every risk the filters match, as
+    the register page shows them)."""
+    params = ListParams(limit=200, q=q or None).with_filters(
+        system_id=str(system_id) if system_id else None, residual_level=residual_level,
+        status=status, owner_id=str(owner_id) if owner_id else None,
+    )  # fmt: skip
     risks: list[RiskOut] = []
     _n, criteria, _note = service.current_criteria(db, ctx)
     while True:
