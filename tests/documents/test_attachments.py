@@ -49,6 +49,9 @@ def test_attach_a_file_and_a_link_to_a_document(
     # The API sees the link to the document; another organisation sees neither.
     found = client.get(f"/api/v1/evidence/{item.group(1)}", headers=org.headers()).json()
     assert {"target_type": "document", "target_id": doc["id"]}.items() <= found["links"][0].items()
+    assert found["links"][0]["label"] == "POL-001 Information security policy"
+    evidence_page = client.get(f"/evidence/{item.group(1)}").text
+    assert f'href="/documents/{doc["id"]}"' in evidence_page
     assert client.get(f"/api/v1/evidence/{item.group(1)}",
                       headers=other_org.headers()).status_code == 404  # fmt: skip
     sign_in(client, other_org.emails[Role.OWNER])

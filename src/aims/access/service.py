@@ -626,6 +626,21 @@ def token_is_active(token: ApiToken, now: datetime | None = None) -> bool:
     return token.revoked_at is None and token.expires_at > now
 
 
+def member_emails(db: Session, ctx: Context) -> list[str]:
+    """Every member's e-mail, sorted: what owner and assignee pickers offer (all of them, not
+    a page of them)."""
+    ctx.require(Permission.READ)
+    return list(
+        db.scalars(
+            select(User.email)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == ctx.organisation_id,
+                   Membership.deleted_at.is_(None))
+            .order_by(User.email)
+        )
+    )  # fmt: skip
+
+
 def member_id(
     db: Session, ctx: Context, email: str | None, *, field: str = "owner_email"
 ) -> uuid.UUID | None:

@@ -30,9 +30,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _members(db: PageDb, info: WebSession) -> list[str]:
-    return [
-        m.user.email for m in access.list_members(db, info.context, ListParams(limit=200)).items
-    ]
+    return access.member_emails(db, info.context)
 
 
 @router.get("/changes")

@@ -48,8 +48,7 @@ def _page(
         request, "communication/list.html",
         {"page": page, "items": [item_out(i) for i in page.items], "f": f,
          "directions": list(Direction), "frequencies": list(Frequency),
-         "members": [m.user.email
-                     for m in access.list_members(db, ctx, ListParams(limit=200)).items],
+         "members": access.member_emails(db, ctx),
          "can_edit": ctx.can(Permission.EDIT), "v": values or {"frequency": "quarterly"},
          "errors": errors or {}, "base_query": urlencode({k: v for k, v in f.items() if v})},
         status_code=status_code,
@@ -103,12 +102,12 @@ def _edit_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    members = access.list_members(db, info.context, ListParams(limit=200)).items
+    members = access.member_emails(db, info.context)
     return render(
         request, "communication/edit.html",
         {"item": item_out(item), "v": values, "errors": errors or {},
          "directions": list(Direction), "frequencies": list(Frequency),
-         "members": [m.user.email for m in members]},
+         "members": members},
         status_code=status_code,
     )  # fmt: skip
 

@@ -27,8 +27,8 @@ from aims.competence.schemas import (
 from aims.errors import AimsError, FieldError, ValidationFailed
 from aims.exports.http import attachment
 from aims.store.listing import ListParams
-from aims.web.errors import form_errors, html_status
-from aims.web.forms import form_version
+from aims.web.errors import html_status
+from aims.web.forms import form_version, validation_errors
 from aims.web.security import CsrfSession, PageDb, WebSession
 from aims.web.templating import render
 
@@ -43,21 +43,6 @@ STATUS_LABELS = {
 }
 STATUS_BADGE = {"met": "ok", "expiring": "risk-limited_risk", "unverified": "bad",
                 "expired": "bad", "missing": "bad"}  # fmt: skip
-
-
-def _errors(exc: ValidationError | AimsError) -> dict[str, str]:
-    if isinstance(exc, AimsError):
-        return form_errors(exc)
-    found: dict[str, str] = {}
-    for e in exc.errors():
-        msg = str(e["msg"]).removeprefix("Value error, ")
-        if e["loc"]:
-            name = str(e["loc"][-1])
-        else:  # a model check names its field as "field: message"
-            head, sep, rest = msg.partition(": ")
-            name, msg = (head, rest) if sep and " " not in head else ("_form", msg)
-        found.setdefault(name, msg)
-    return found
 
 
 def _text(form: FormData, *names: str) -> dict[str, str]:
@@ -150,7 +135,9 @@ async def create_role(request: Request, db: PageDb, info: CsrfSession) -> Respon
             role = service.create_role(db, info.context, body)
     except (ValidationError, AimsError) as exc:
         db.expire_all()
-        return _roles_page(request, db, info, values=raw, errors=_errors(exc), status_code=422)
+        return _roles_page(
+            request, db, info, values=raw, errors=validation_errors(exc), status_code=422
+        )
     return RedirectResponse(f"/competence/roles/{role.id}", status_code=303)
 
 
@@ -201,7 +188,7 @@ async def edit_role(role_id: str, request: Request, db: PageDb, info: CsrfSessio
             service.update_role(db, info.context, role, body, version=body.version)
     except (ValidationError, AimsError) as exc:
         db.expire_all()
-        return _role_page(request, db, info, role, values=raw, errors=_errors(exc),
+        return _role_page(request, db, info, role, values=raw, errors=validation_errors(exc),
                           which="role", status_code=getattr(exc, "status", 422))  # fmt: skip
     return RedirectResponse(f"/competence/roles/{role.id}?saved=1", status_code=303)
 
@@ -232,7 +219,7 @@ async def assign(role_id: str, request: Request, db: PageDb, info: CsrfSession) 
     except (ValidationError, AimsError) as exc:
         db.expire_all()
         return _role_page(request, db, info, role, values=None,
-                          errors={f"holder_{k}": m for k, m in _errors(exc).items()},
+                          errors={f"holder_{k}": m for k, m in validation_errors(exc).items()},
                           which="holder", status_code=422)  # fmt: skip
     return RedirectResponse(f"/competence/roles/{role.id}#holders", status_code=303)
 
@@ -261,7 +248,7 @@ async def add_requirement(
     except (ValidationError, AimsError) as exc:
         db.expire_all()
         return _role_page(request, db, info, role,
-                          errors={f"req_{k}": m for k, m in _errors(exc).items()},
+                          errors={f"req_{k}": m for k, m in validation_errors(exc).items()},
                           which="requirement", status_code=422)  # fmt: skip
     return RedirectResponse(f"/competence/roles/{role.id}#requirements", status_code=303)
 
@@ -319,7 +306,7 @@ async def create_competence(request: Request, db: PageDb, info: CsrfSession) -> 
             service.create_competence(db, info.context, body)
     except (ValidationError, AimsError) as exc:
         db.expire_all()
-        return _competences_page(request, db, info, values=raw, errors=_errors(exc),
+        return _competences_page(request, db, info, values=raw, errors=validation_errors(exc),
                                  status_code=422)  # fmt: skip
     return RedirectResponse("/competence/competences?added=1", status_code=303)
 
@@ -373,7 +360,7 @@ async def edit_competence(
             service.update_competence(db, info.context, found, body, version=body.version)
     except (ValidationError, AimsError) as exc:
         db.expire_all()
-        return _competence_page(request, db, info, found, values=raw, errors=_errors(exc),
+        return _competence_page(request, db, info, found, values=raw, errors=validation_errors(exc),
                                 status_code=getattr(exc, "status", 422))  # fmt: skip
     return RedirectResponse(f"/competence/competences/{found.id}?saved=1", status_code=303)
 
@@ -411,7 +398,7 @@ async def end_assignment(
             service.update_assignment(db, info.context, found, body)
     except (ValidationError, AimsError) as exc:
         db.expire_all()
-        errors = {f"end_{found.id}": m for m in _errors(exc).values()}
+        errors = {f"end_{found.id}": m for m in validation_errors(exc).values()}
         return _role_page(request, db, info, role, errors=errors, which="holder",
                           status_code=getattr(exc, "status", 422))  # fmt: skip
     return RedirectResponse(f"/competence/roles/{role.id}#holders", status_code=303)
@@ -467,7 +454,7 @@ async def add_evidence(user_id: str, request: Request, db: PageDb, info: CsrfSes
             service.add_evidence(db, info.context, member.user_id, body)
     except (ValidationError, AimsError) as exc:
         db.expire_all()
-        return _person_page(request, db, info, user_id, values=raw, errors=_errors(exc),
+        return _person_page(request, db, info, user_id, values=raw, errors=validation_errors(exc),
                             status_code=getattr(exc, "status", 422))  # fmt: skip
     return RedirectResponse(f"/competence/people/{member.user_id}?added=1", status_code=303)
 
@@ -487,7 +474,7 @@ async def check_evidence(
     except (ValidationError, AimsError) as exc:
         db.expire_all()
         return _person_page(request, db, info, user_id,
-                            check_errors={str(ev.id): _errors(exc)},
+                            check_errors={str(ev.id): validation_errors(exc)},
                             status_code=getattr(exc, "status", 422))  # fmt: skip
     return RedirectResponse(f"/competence/people/{user_id}#evidence-{ev.id}", status_code=303)
 
@@ -585,7 +572,7 @@ async def raci_set(
             "row": _row(db, info, row_id),
             "editing": role.id,
             "editing_row": row_id,
-            "errors": _errors(exc),
+            "errors": validation_errors(exc),
             "sent": letter_raw,
         }
         if request.headers.get("HX-Request"):

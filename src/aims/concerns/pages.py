@@ -31,8 +31,8 @@ from aims.concerns.vocab import Severity, Status, categories, category_label
 from aims.errors import AimsError, TooManyAttempts
 from aims.store.listing import ListParams
 from aims.systems import service as systems
-from aims.web.errors import form_errors, html_status
-from aims.web.forms import form_version
+from aims.web.errors import html_status
+from aims.web.forms import form_version, validation_errors
 from aims.web.security import CsrfSession, PageDb, WebSession
 from aims.web.templating import render
 
@@ -42,16 +42,6 @@ router = APIRouter(include_in_schema=False)
 REPORT_COOKIE = "aims_report"
 FORM_EXPIRED = "The form expired or did not come from this site; please send it again."
 HONEYPOT = "website"
-
-
-def _errors(exc: ValidationError | AimsError) -> dict[str, str]:
-    if isinstance(exc, AimsError):
-        return form_errors(exc)
-    found: dict[str, str] = {}
-    for e in exc.errors():
-        name = str(e["loc"][-1]) if e["loc"] else "_form"
-        found.setdefault(name, str(e["msg"]).removeprefix("Value error, "))
-    return found
 
 
 def _texts(form: FormData, *names: str) -> dict[str, str]:
@@ -99,7 +89,9 @@ async def create_concern(request: Request, db: PageDb, info: CsrfSession) -> obj
         with db.begin_nested():
             concern, code = service.raise_concern(db, info.context, body)
     except (ValidationError, AimsError) as exc:
-        return _new_page(request, db, info, values=raw, errors=_errors(exc), status_code=422)
+        return _new_page(
+            request, db, info, values=raw, errors=validation_errors(exc), status_code=422
+        )
     return render(
         request, "concerns/receipt.html",
         {"ref": concern.ref, "code": code, "anonymous": concern.anonymous, "public": False},
@@ -150,8 +142,7 @@ def queue(
         _base({"page": page, "f": f, "counts": service.counts(db, ctx),
                "statuses": list(Status),
                "systems": systems.list_systems(db, ctx, ListParams(limit=200)).items,
-               "members": [m.user.email
-                           for m in access.list_members(db, ctx, ListParams(limit=200)).items],
+               "members": access.member_emails(db, ctx),
                "base_query": urlencode({k: v for k, v in f.items() if v})}),
     )  # fmt: skip
 
@@ -195,7 +186,7 @@ async def save_settings(request: Request, db: PageDb, info: CsrfSession) -> obje
             service.save_settings(db, info.context, body)
     except (ValidationError, AimsError) as exc:
         db.expire_all()
-        return _settings_page(request, db, info, errors=_errors(exc), values=raw,
+        return _settings_page(request, db, info, errors=validation_errors(exc), values=raw,
                               status_code=getattr(exc, "status", 422))  # fmt: skip
     return RedirectResponse("/concerns/settings?saved=1", status_code=303)
 
@@ -208,7 +199,9 @@ async def regenerate_link(request: Request, db: PageDb, info: CsrfSession) -> ob
             service.regenerate_link(db, info.context, version=form_version(form))
     except AimsError as exc:
         db.expire_all()
-        return _settings_page(request, db, info, errors=_errors(exc), status_code=exc.status)
+        return _settings_page(
+            request, db, info, errors=validation_errors(exc), status_code=exc.status
+        )
     return RedirectResponse("/concerns/settings?regenerated=1", status_code=303)
 
 
@@ -236,8 +229,7 @@ def _detail(
                "severities": list(Severity), "criteria": criteria,
                "systems": systems.list_systems(db, ctx, ListParams(limit=200)).items,
                "handlers": service.handler_emails(db, ctx),
-               "members": [m.user.email
-                           for m in access.list_members(db, ctx, ListParams(limit=200)).items],
+               "members": access.member_emails(db, ctx),
                "can_raise_risk": ctx.can(Permission.EDIT) and concern.risk_id is None}),
         status_code=status_code,
     )  # fmt: skip
@@ -267,7 +259,7 @@ async def _act(request: Request, db: PageDb, info: WebSession, concern_id: str,
         db.expire_all()
         concern = service.get_concern(db, info.context, concern_id)
         status = exc.status if isinstance(exc, AimsError) else 422
-        errors = _errors(exc)
+        errors = validation_errors(exc)
         if request.url.path.endswith("/risk"):  # the risk form's own fields, not the triage's
             errors = {RISK_FIELDS.get(k, k): v for k, v in errors.items()}
         posted = {k: str(v) for k, v in form.items() if k != "csrf_token"}
@@ -416,7 +408,7 @@ async def public_submit(token: str, request: Request, db: PageDb) -> object:
         with db.begin_nested():
             concern, code = service.raise_public_concern(db, settings, body)
     except (ValidationError, AimsError) as exc:
-        return _report_page(request, db, token, values=values, errors=_errors(exc),
+        return _report_page(request, db, token, values=values, errors=validation_errors(exc),
                             status_code=422)  # fmt: skip
     # The reference is not shown: it would tell outsiders how many concerns there are.
     del concern

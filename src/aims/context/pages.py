@@ -74,8 +74,8 @@ def _optional(form: FormData, name: str) -> str | None:
 
 
 def _members(db: PageDb, info: WebSession) -> list[str]:
-    members = access.list_members(db, info.context, ListParams(limit=200)).items
-    return [m.user.email for m in members]
+    members = access.member_emails(db, info.context)
+    return members
 
 
 def _systems(db: PageDb, info: WebSession) -> list[Any]:

@@ -35,9 +35,7 @@ def _choices(db: PageDb, info: Any) -> dict[str, Any]:
     ctx = info.context
     return {
         "systems": systems.list_systems(db, ctx, ListParams(limit=200)).items,
-        "members": [
-            m.user.email for m in access.list_members(db, ctx, ListParams(limit=200)).items
-        ],
+        "members": access.member_emails(db, ctx),
         "controls": list(get_catalog().controls.values()),
         "own_controls": list(service.own_controls(db, ctx).values()),
         "statuses": list(Status),

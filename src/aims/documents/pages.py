@@ -64,9 +64,7 @@ def _errors(exc: ValidationError | AimsError) -> dict[str, str]:
 
 
 def _members(db: PageDb, info: WebSession) -> list[str]:
-    return [
-        m.user.email for m in access.list_members(db, info.context, ListParams(limit=200)).items
-    ]
+    return access.member_emails(db, info.context)
 
 
 # --- The register ------------------------------------------------------------------------------

@@ -72,7 +72,10 @@ def list_items(
         control_id=control_id.strip().upper() if control_id else None,
         validity=validity,
     )
-    return PageOut[EvidenceOut].of(page, lambda i: present.evidence_out(db, ctx, i))
+    items = present.evidence_page(db, ctx, page.items)
+    return PageOut[EvidenceOut](
+        items=items, total=page.total, limit=page.limit, next_cursor=page.next_cursor
+    )
 
 
 @router.post(

@@ -32,9 +32,7 @@ def _choices(db: PageDb, info: Any) -> dict[str, Any]:
 
     return {
         "systems": systems.list_systems(db, ctx, ListParams(limit=200)).items,
-        "members": [
-            m.user.email for m in access.list_members(db, ctx, ListParams(limit=200)).items
-        ],
+        "members": access.member_emails(db, ctx),
         "controls": list(get_catalog().controls.values()),
         "own_controls": list(controls.own_controls(db, ctx).values()),
         "records": forms.record_choices(db, ctx),
@@ -76,7 +74,7 @@ def _list_page(
         {
             "page": page,
             "f": f,
-            "items": [present.evidence_out(db, ctx, i) for i in page.items],
+            "items": present.evidence_page(db, ctx, page.items),
             "v": values or {},
             "errors": errors or {},
             "base_query": urlencode({k: v for k, v in f.items() if v}),

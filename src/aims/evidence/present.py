@@ -28,6 +28,11 @@ def link_label(db: Session, ctx: Context, link: EvidenceLink) -> str:
             from aims.systems import service as systems
 
             return systems.get_system(db, ctx, uuid.UUID(link.target_id)).name
+        if link.target_type == "document":
+            from aims.documents import service as documents
+
+            doc = documents.get_document(db, ctx, link.target_id)
+            return f"{doc.code} {doc.title}"
     except Exception:  # a deleted target still shows its id
         return link.target_id
     entry = catalog.clauses.get(link.target_id) or catalog.controls.get(link.target_id)
@@ -39,10 +44,20 @@ def link_href(link: EvidenceLink) -> str:
         return f"/controls/{link.target_id}"
     if link.target_type == "system":
         return f"/systems/{link.target_id}"
+    if link.target_type == "document":
+        return f"/documents/{link.target_id}"
     return f"/catalog/{link.target_id}"
 
 
-def evidence_out(db: Session, ctx: Context, item: EvidenceItem) -> EvidenceOut:
+def evidence_page(db: Session, ctx: Context, items: list[EvidenceItem]) -> list[EvidenceOut]:
+    """A page of items, their links read in one query rather than one per item."""
+    links = service.links_of_many(db, ctx, items)
+    return [evidence_out(db, ctx, i, links=links.get(i.id, [])) for i in items]
+
+
+def evidence_out(
+    db: Session, ctx: Context, item: EvidenceItem, *, links: list[EvidenceLink] | None = None
+) -> EvidenceOut:
     ref = service.record_ref(db, ctx, item)
     is_file = item.kind == rules.Kind.FILE
     return EvidenceOut(
@@ -68,7 +83,7 @@ def evidence_out(db: Session, ctx: Context, item: EvidenceItem) -> EvidenceOut:
             LinkOut(
                 target_type=lk.target_type, target_id=lk.target_id, label=link_label(db, ctx, lk)
             )
-            for lk in service.links_of(db, ctx, item)
+            for lk in (links if links is not None else service.links_of(db, ctx, item))
         ],
         version=item.version,
         updated_at=item.updated_at,

@@ -366,6 +366,23 @@ def links_of(db: Session, ctx: Context, item: EvidenceItem) -> list[EvidenceLink
     )
 
 
+def links_of_many(
+    db: Session, ctx: Context, items: Iterable[EvidenceItem]
+) -> dict[uuid.UUID, list[EvidenceLink]]:
+    """The links of several items at once (for list pages)."""
+    ids = [i.id for i in items]
+    found: dict[uuid.UUID, list[EvidenceLink]] = {}
+    if not ids:
+        return found
+    for lk in db.scalars(
+        scoped(EvidenceLink, ctx.organisation_id)
+        .where(EvidenceLink.evidence_id.in_(ids))
+        .order_by(EvidenceLink.target_type, EvidenceLink.target_id)
+    ):
+        found.setdefault(lk.evidence_id, []).append(lk)
+    return found
+
+
 def items_for(
     db: Session, ctx: Context, target_type: str, target_ids: Iterable[str]
 ) -> list[EvidenceItem]:

@@ -24,28 +24,12 @@ from aims.objectives.rules import Kind, State
 from aims.objectives.schemas import MeasurementIn, ObjectiveFields, ObjectiveIn, ObjectivePatch
 from aims.store.listing import ListParams
 from aims.systems import service as systems
-from aims.web.errors import form_errors, html_status
-from aims.web.forms import form_version
+from aims.web.errors import html_status
+from aims.web.forms import form_version, validation_errors
 from aims.web.security import CsrfSession, PageDb, WebSession
 from aims.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _errors(exc: ValidationError | AimsError) -> dict[str, str]:
-    if isinstance(exc, AimsError):
-        return form_errors(exc)
-    found: dict[str, str] = {}
-    for e in exc.errors():
-        name = str(e["loc"][-1]) if e["loc"] else "_form"
-        msg = str(e["msg"]).removeprefix("Value error, ")
-        if name == "_form" or name not in ObjectiveFields.model_fields:
-            # A model-level check names its field at the start of the message.
-            head, _, rest = msg.partition(": ")
-            if head in ObjectiveFields.model_fields:
-                name, msg = head, rest
-        found.setdefault(name, msg)
-    return found
 
 
 def _vocab() -> dict[str, Any]:
@@ -64,9 +48,7 @@ def _vocab() -> dict[str, Any]:
 
 
 def _members(db: PageDb, info: WebSession) -> list[str]:
-    return [
-        m.user.email for m in access.list_members(db, info.context, ListParams(limit=200)).items
-    ]
+    return access.member_emails(db, info.context)
 
 
 def _systems(db: PageDb, info: WebSession) -> list[Any]:
@@ -214,7 +196,8 @@ async def create_objective(request: Request, db: PageDb, info: CsrfSession) -> o
         with db.begin_nested():
             objective = service.create_objective(db, info.context, body)
     except (ValidationError, AimsError) as exc:
-        return _form_page(request, db, info, objective=None, values=raw, errors=_errors(exc),
+        found = validation_errors(exc)
+        return _form_page(request, db, info, objective=None, values=raw, errors=found,
                           status_code=getattr(exc, "status", 422))  # fmt: skip
     return RedirectResponse(f"/objectives/{objective.id}?created=1", status_code=303)
 
@@ -288,8 +271,9 @@ async def update_objective(
     except (ValidationError, AimsError) as exc:
         db.expire_all()
         fresh = service.get_objective(db, info.context, objective_id)
+        found = validation_errors(exc)
         return _form_page(request, db, info, objective=fresh,
-                          values={**raw, "version": form.get("version")}, errors=_errors(exc),
+                          values={**raw, "version": form.get("version")}, errors=found,
                           status_code=getattr(exc, "status", 422))  # fmt: skip
     return RedirectResponse(f"/objectives/{objective.id}?saved=1", status_code=303)
 
@@ -338,7 +322,7 @@ async def add_measurement(
     except (ValidationError, AimsError) as exc:
         db.expire_all()
         fresh = service.get_objective(db, info.context, objective_id)
-        return _detail(request, db, info, fresh, errors=_errors(exc), values=raw,
+        return _detail(request, db, info, fresh, errors=validation_errors(exc), values=raw,
                        status_code=getattr(exc, "status", 422))  # fmt: skip
     return RedirectResponse(f"/objectives/{objective.id}?measured=1#measurements", status_code=303)
 

@@ -36,22 +36,12 @@ from aims.risk.schemas import (
 )
 from aims.store.listing import ListParams
 from aims.systems import service as systems
-from aims.web.errors import form_errors, html_status
-from aims.web.forms import form_version
+from aims.web.errors import html_status
+from aims.web.forms import form_version, validation_errors
 from aims.web.security import CsrfSession, PageDb, WebSession
 from aims.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _errors(exc: ValidationError | AimsError) -> dict[str, str]:
-    if isinstance(exc, AimsError):
-        return form_errors(exc)
-    found: dict[str, str] = {}
-    for e in exc.errors():
-        name = str(e["loc"][-1]) if e["loc"] else "_form"
-        found.setdefault(name, str(e["msg"]).removeprefix("Value error, "))
-    return found
 
 
 def _criteria_context(db: PageDb, info: WebSession) -> dict[str, Any]:
@@ -99,8 +89,7 @@ def register(
         {"page": page, "f": f, "heatmap": service.heat_map(db, ctx),
          "systems": systems.list_systems(db, ctx, ListParams(limit=200)).items,
          "statuses": list(RiskStatus), "attention": service.attention(db, ctx),
-         "members": [m.user.email
-                     for m in access.list_members(db, ctx, ListParams(limit=200)).items],
+         "members": access.member_emails(db, ctx),
          "referrals": service.pending_referrals(db, ctx), "can_edit": ctx.can(Permission.EDIT),
          "base_query": urlencode({k: v for k, v in f.items() if v}),
          **_criteria_context(db, info)},
@@ -139,13 +128,13 @@ def _form_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     catalog = get_catalog()
-    members = access.list_members(db, info.context, ListParams(limit=200)).items
+    members = access.member_emails(db, info.context)
     return render(
         request, "risk/form.html",
         {"risk": risk, "v": values, "errors": errors or {},
          "systems": systems.list_systems(db, info.context, ListParams(limit=200)).items,
          "sources": catalog.risk_sources, "objectives": catalog.objectives,
-         "members": [m.user.email for m in members], "options": list(TreatmentOption),
+         "members": members, "options": list(TreatmentOption),
          "statuses": list(RiskStatus), **_criteria_context(db, info)},
         status_code=status_code,
     )  # fmt: skip
@@ -184,7 +173,7 @@ async def create_risk(request: Request, db: PageDb, info: CsrfSession) -> object
         with db.begin_nested():
             risk = service.create_risk(db, info.context, body)
     except (ValidationError, AimsError) as exc:
-        return _form_page(request, db, info, risk=None, values=raw, errors=_errors(exc),
+        return _form_page(request, db, info, risk=None, values=raw, errors=validation_errors(exc),
                           status_code=422)  # fmt: skip
     return RedirectResponse(f"/risks/{risk.id}?created=1", status_code=303)
 
@@ -292,7 +281,7 @@ def _detail(
     errors: dict[str, str] | None = None, status_code: int = 200,
 ) -> HTMLResponse:  # fmt: skip
     ctx = info.context
-    members = access.list_members(db, ctx, ListParams(limit=200)).items
+    members = access.member_emails(db, ctx)
     return render(
         request, "risk/detail.html",
         {"r": risk, "out": risk_out(db, ctx, risk),
@@ -301,7 +290,7 @@ def _detail(
          "controls": service.controls_of(db, ctx, risk),
          "all_controls": list(get_catalog().controls.values()), "errors": errors or {},
          "own_controls": service.own_controls(db, ctx),
-         "members": [m.user.email for m in members], "action_statuses": list(ActionStatus),
+         "members": members, "action_statuses": list(ActionStatus),
          "can_edit": ctx.can(Permission.EDIT), "is_owner": risk.owner_id == ctx.user_id,
          "today": date.today(), **_criteria_context(db, info)},
         status_code=status_code,
@@ -336,8 +325,9 @@ async def update_risk(
             service.update_risk(db, info.context, risk, body, version=body.version)
     except (ValidationError, AimsError) as exc:
         db.expire_all()
+        found = validation_errors(exc)
         return _form_page(request, db, info, risk=service.get_risk(db, info.context, risk_id),
-                          values={**raw, "version": form.get("version")}, errors=_errors(exc),
+                          values={**raw, "version": form.get("version")}, errors=found,
                           status_code=getattr(exc, "status", 422))  # fmt: skip
     return RedirectResponse(f"/risks/{risk.id}?saved=1", status_code=303)
 
@@ -352,7 +342,7 @@ async def _act(request: Request, db: PageDb, info: WebSession, risk_id: uuid.UUI
             action(risk, form)
     except (ValidationError, AimsError, ValueError) as exc:
         db.expire_all()
-        errors = (_errors(exc) if isinstance(exc, ValidationError | AimsError)
+        errors = (validation_errors(exc) if isinstance(exc, ValidationError | AimsError)
                   else {"_form": "the form is out of date; reload the page"})  # fmt: skip
         return _detail(request, db, info, service.get_risk(db, info.context, risk_id),
                        errors=errors, status_code=getattr(exc, "status", 422))  # fmt: skip
@@ -453,11 +443,11 @@ async def delete(risk_id: uuid.UUID, request: Request, db: PageDb, info: CsrfSes
 
 def _soa_context(db: PageDb, info: WebSession) -> dict[str, Any]:
     ctx = info.context
-    members = access.list_members(db, ctx, ListParams(limit=200)).items
+    members = access.member_emails(db, ctx)
     entries = service.soa(db, ctx)
     return {"entries": entries, "problems": sum(1 for e in entries if e.row.problems),
             "versions": service.soa_versions(db, ctx), "statuses": list(rules.ImplementationStatus),
-            "members": [m.user.email for m in members], "can_edit": ctx.can(Permission.EDIT),
+            "members": members, "can_edit": ctx.can(Permission.EDIT),
             "can_approve": ctx.can(Permission.APPROVE)}  # fmt: skip
 
 
@@ -516,7 +506,7 @@ async def soa_decide(
         db.expire_all()
         return render(request, "risk/soa_row_form.html",
                       {**_soa_context(db, info), "e": _entry(db, info, control_id),
-                       "errors": _errors(exc), "v": raw},
+                       "errors": validation_errors(exc), "v": raw},
                       status_code=200 if request.headers.get("HX-Request") else 422)  # fmt: skip
     if request.headers.get("HX-Request"):
         return render(request, "risk/soa_row.html", {**_soa_context(db, info), "e": entry})
@@ -533,7 +523,7 @@ async def add_own_control(request: Request, db: PageDb, info: CsrfSession) -> ob
             service.create_own_control(db, info.context, code=body.code, title=body.title)
     except (ValidationError, AimsError) as exc:
         db.expire_all()
-        errors = _errors(exc)
+        errors = validation_errors(exc)
         return render(request, "risk/soa.html",
                       {**_soa_context(db, info), "own_errors": errors, "own_values": raw},
                       status_code=getattr(exc, "status", 422))  # fmt: skip

@@ -28,7 +28,8 @@ def validation_errors(exc: ValidationError | AimsError) -> dict[str, str]:
         message = str(e["msg"]).removeprefix("Value error, ")
         name = loc[-1] if loc else "_form"
         # A model-level check says which field it means: "title: may not be empty".
-        if not loc and ": " in message:
-            name, message = message.split(": ", 1)
+        head, sep, rest = message.partition(": ")
+        if not loc and sep and " " not in head:
+            name, message = head, rest
         found.setdefault(name, message)
     return found
